@@ -1,0 +1,59 @@
+-- dgram: Node.js's node:dgram for Lua 5.4, on libuv. The front door:
+-- createSocket, the Socket class, errors, AbortController, and the loop
+-- driver with Node's timers and nextTick. See API.md for the contract.
+local core = require "dgram.core"
+local errors = require "dgram.errors"
+local timers = require "dgram.timers"
+local abort = require "dgram.abort"
+local Socket = require "dgram.socket"
+
+core.set_hooks {
+  invoke = timers.invoke,
+  message = Socket.hooks.message,
+  recverror = Socket.hooks.recverror,
+  immediate = timers.runImmediates,
+}
+
+local M = {}
+
+function M.createSocket(type_, listener)
+  return Socket.new(type_, listener)
+end
+
+-- dgram.Socket: the class. Calling it is an error (Node 20 returns
+-- undefined when its constructor is called without `new`).
+M.Socket = setmetatable({}, {
+  __index = Socket,
+  __call = function()
+    error(errors.new("TypeError", "ERR_CONSTRUCT_CALL_REQUIRED",
+      "Class constructor Socket cannot be invoked without 'new': use dgram.createSocket()"), 2)
+  end,
+})
+
+M.Error = errors.Error
+M.AbortController = abort.AbortController
+
+local RUN_MODES = { default = true, once = true, nowait = true }
+
+-- run([mode]): runs the loop; returns whether anything is left to do. An
+-- error raised by a callback comes out of here as it was raised; calling
+-- run() again carries on.
+function M.run(mode)
+  if mode ~= nil and not RUN_MODES[mode] then
+    error(errors.ERR_INVALID_ARG_VALUE("mode", mode, "must be 'default', 'once' or 'nowait'"), 2)
+  end
+  timers.drain()
+  return core.run(mode) or timers.pending()
+end
+
+M.stop = core.stop
+M.now = core.now
+M.setTimeout = timers.setTimeout
+M.setInterval = timers.setInterval
+M.setImmediate = timers.setImmediate
+M.clearTimeout = timers.clearTimeout
+M.clearInterval = timers.clearInterval
+M.clearImmediate = timers.clearImmediate
+M.nextTick = timers.nextTick
+
+return M

@@ -1,0 +1,52 @@
+-- AbortController and AbortSignal, enough of the web API for the `signal`
+-- option: signal.aborted, signal.reason, the 'abort' event, c:abort(reason).
+local EventEmitter = require "dgram.events"
+local errors = require "dgram.errors"
+
+local M = {}
+
+local AbortSignal = setmetatable({}, { __index = EventEmitter.prototype })
+AbortSignal.__index = AbortSignal
+AbortSignal.__name = "AbortSignal"
+
+local AbortController = {}
+AbortController.__index = AbortController
+AbortController.__name = "AbortController"
+
+local function newSignal()
+  local s = EventEmitter.init(setmetatable({}, AbortSignal))
+  s.aborted = false
+  return s
+end
+
+function AbortSignal:throwIfAborted()
+  if self.aborted then
+    error(self.reason, 2)
+  end
+end
+
+function M.AbortController()
+  return setmetatable({ signal = newSignal() }, AbortController)
+end
+
+-- Aborting twice is a no-op, as in Node. Without a reason the signal gets
+-- Node's AbortError.
+function AbortController:abort(reason)
+  local s = self.signal
+  if s.aborted then
+    return
+  end
+  if reason == nil then
+    reason = errors.new("AbortError", "ABORT_ERR", "This operation was aborted")
+  end
+  s.aborted = true
+  s.reason = reason
+  s:emit("abort")
+end
+
+M.AbortSignal = AbortSignal
+M.isSignal = function(v)
+  return getmetatable(v) == AbortSignal
+end
+
+return M

@@ -1,0 +1,370 @@
+-- EventEmitter with the semantics of Node's `node:events`; the base of Socket.
+--
+-- Storage: `_events[name]` holds one listener as a bare value (a function or
+-- a once-wrapper) and two or more as an array. A stored array is never
+-- changed: adding or removing stores a fresh copy. So `emit` walks the array
+-- it read without copying it (Node copies per emit), and listeners added or
+-- removed during an emit don't affect that emit, as in Node.
+
+local type, getmetatable, setmetatable, rawget = type, getmetatable, setmetatable, rawget
+local error, select, tostring, ipairs, pairs = error, select, tostring, ipairs, pairs
+
+local EventEmitter = { defaultMaxListeners = 10 }
+local proto = {}
+EventEmitter.prototype = proto
+
+-- Node's `events.errorMonitor` is a symbol; a unique table plays its part.
+local errorMonitor = setmetatable({}, {
+  __name = "Symbol",
+  __tostring = function() return "Symbol(events.errorMonitor)" end,
+})
+EventEmitter.errorMonitor = errorMonitor
+
+-- Raised errors come from dgram.errors, loaded on first use so this module
+-- stands alone.
+local function raise(ctor, ...)
+  local errors = require "dgram.errors"
+  error(errors[ctor](...), 3)
+end
+
+-- Once-wrappers are callable tables so that `.listener` can expose the
+-- original function, as Node's wrapper functions do.
+local Once = { __name = "OnceWrapper" }
+
+function Once.__call(w, ...)
+  if not w.fired then
+    w.target:removeListener(w.type, w)
+    w.fired = true
+    return w.listener(...)
+  end
+end
+
+local function isListener(l)
+  return type(l) == "function" or getmetatable(l) == Once
+end
+
+local function checkListener(l)
+  if not isListener(l) then raise("ERR_INVALID_ARG_TYPE", "listener", "function", l) end
+end
+
+-- The function a caller registered, seen through a once-wrapper.
+local function unwrap(l)
+  if type(l) == "function" then return l end
+  return l.listener
+end
+
+local function matches(l, target)
+  return l == target or (type(l) ~= "function" and l.listener == target)
+end
+
+-- A stored value that is a table but no once-wrapper is an array of listeners.
+local function isArray(h)
+  return type(h) == "table" and getmetatable(h) ~= Once
+end
+
+-- Fresh, empty listener state (Node swaps in a new `_events` object rather
+-- than emptying the old one; an emit already running keeps the old one).
+local function reset(self)
+  self._events = {}
+  self._eventsCount = 0
+  self._eventsOrder = {}   -- name -> sequence number, for eventNames()
+end
+
+function EventEmitter.init(obj)
+  if rawget(obj, "_events") == nil then
+    reset(obj)
+    obj._eventsSeq = 0
+  end
+  return obj
+end
+local init = EventEmitter.init
+
+local Emitter = { __index = proto, __name = "EventEmitter" }
+
+function EventEmitter.new()
+  return init(setmetatable({}, Emitter))
+end
+
+local function fmtnum(n)
+  if math.type(n) == "float" and n == math.floor(n) and n - n == 0 then
+    return ("%d"):format(n)
+  end
+  return tostring(n)
+end
+
+-- The emitter as Node's inspect names it at depth -1: `[EventEmitter]`,
+-- `[Socket]`; classes name themselves with `__name` in their metatable.
+local function className(obj)
+  local mt = getmetatable(obj)
+  local name = type(mt) == "table" and rawget(mt, "__name")
+  return type(name) == "string" and name or "EventEmitter"
+end
+
+local function warnLeak(self, name, count, max)
+  io.stderr:write(("(lua) MaxListenersExceededWarning: Possible EventEmitter"
+    .. " memory leak detected. %d %s listeners added to [%s]. MaxListeners is %s."
+    .. " Use emitter.setMaxListeners() to increase limit\n")
+    :format(count, tostring(name), className(self), fmtnum(max)))
+end
+
+local function addListener(self, name, listener, prepend)
+  checkListener(listener)
+  local events = self._events
+  if events == nil then
+    init(self)
+    events = self._events
+  end
+  if events.newListener ~= nil then
+    self:emit("newListener", name, unwrap(listener))
+    events = self._events   -- a 'newListener' listener may have reset it
+  end
+  local existing = events[name]
+  if existing == nil then
+    events[name] = listener
+    self._eventsCount = self._eventsCount + 1
+    local seq = (self._eventsSeq or 0) + 1
+    self._eventsSeq = seq
+    self._eventsOrder[name] = seq
+    return self
+  end
+  local list
+  if isArray(existing) then
+    local n = #existing
+    list = {}
+    local shift = prepend and 1 or 0
+    for i = 1, n do list[i + shift] = existing[i] end
+    list[prepend and 1 or n + 1] = listener
+    -- Node keeps the warned flag on the array for as long as it lives.
+    if existing.warned then list.warned = true end
+  elseif prepend then
+    list = { listener, existing }
+  else
+    list = { existing, listener }
+  end
+  events[name] = list
+  local max = self._maxListeners
+  if max == nil then max = EventEmitter.defaultMaxListeners end
+  if max > 0 and #list > max and not list.warned then
+    list.warned = true
+    warnLeak(self, name, #list, max)
+  end
+  return self
+end
+
+function proto:addListener(name, listener)
+  return addListener(self, name, listener, false)
+end
+proto.on = proto.addListener
+
+function proto:prependListener(name, listener)
+  return addListener(self, name, listener, true)
+end
+
+local function onceWrap(self, name, listener)
+  return setmetatable({ fired = false, target = self, type = name, listener = listener }, Once)
+end
+
+function proto:once(name, listener)
+  checkListener(listener)
+  return self:on(name, onceWrap(self, name, listener))
+end
+
+function proto:prependOnceListener(name, listener)
+  checkListener(listener)
+  return self:prependListener(name, onceWrap(self, name, listener))
+end
+
+function proto:removeListener(name, listener)
+  checkListener(listener)
+  local events = self._events
+  if events == nil then return self end
+  local list = events[name]
+  if list == nil then return self end
+
+  if list == listener or (getmetatable(list) == Once and list.listener == listener) then
+    local count = self._eventsCount - 1
+    if count == 0 then
+      -- No listener left at all, so nobody to tell either.
+      reset(self)
+    else
+      self._eventsCount = count
+      events[name] = nil
+      self._eventsOrder[name] = nil
+      if events.removeListener ~= nil then
+        self:emit("removeListener", name, unwrap(list))
+      end
+    end
+  elseif isArray(list) then
+    -- The last-added match goes first.
+    local n, pos = #list, nil
+    for i = n, 1, -1 do
+      if matches(list[i], listener) then
+        pos = i
+        break
+      end
+    end
+    if pos == nil then return self end
+    if n == 2 then
+      events[name] = list[3 - pos]
+    else
+      local copy = {}
+      for i = 1, pos - 1 do copy[i] = list[i] end
+      for i = pos + 1, n do copy[i - 1] = list[i] end
+      if list.warned then copy.warned = true end
+      events[name] = copy
+    end
+    if events.removeListener ~= nil then
+      -- Node passes the argument here, not the unwrapped listener: a once
+      -- listener firing among others reports its wrapper.
+      self:emit("removeListener", name, listener)
+    end
+  end
+  return self
+end
+proto.off = proto.removeListener
+
+-- With no argument every event is cleared; an explicit nil names an event
+-- that cannot exist (Node's `undefined` is a name too), so nothing goes.
+function proto:removeAllListeners(...)
+  local events = self._events
+  if events == nil then return self end
+  local all = select("#", ...) == 0
+  local name = ...
+
+  if events.removeListener == nil then
+    if all then
+      reset(self)
+    elseif name ~= nil and events[name] ~= nil then
+      local count = self._eventsCount - 1
+      if count == 0 then
+        reset(self)
+      else
+        self._eventsCount = count
+        events[name] = nil
+        self._eventsOrder[name] = nil
+      end
+    end
+    return self
+  end
+
+  -- Someone listens for 'removeListener': remove one by one so it hears of
+  -- each, and remove its own listeners last.
+  if all then
+    for _, key in ipairs(self:eventNames()) do
+      if key ~= "removeListener" then self:removeAllListeners(key) end
+    end
+    self:removeAllListeners("removeListener")
+    reset(self)
+    return self
+  end
+
+  local h = events[name]
+  if isArray(h) then
+    for i = #h, 1, -1 do self:removeListener(name, h[i]) end
+  elseif h ~= nil then
+    self:removeListener(name, h)
+  end
+  return self
+end
+
+-- Node raises an Error argument as is and wraps anything else; here every
+-- table counts as an error object.
+local function unhandled(v)
+  if type(v) == "table" then error(v, 0) end
+  local errors = require "dgram.errors"
+  local e = errors.ERR_UNHANDLED_ERROR(v)
+  e.context = v
+  error(e, 0)
+end
+
+local EMPTY = {}
+
+-- The hot path: one listener is called straight, with no table or vararg
+-- packing; an array is walked as stored (see the note at the top).
+function proto:emit(name, ...)
+  local events = self._events or EMPTY
+  if name == "error" then
+    if events[errorMonitor] ~= nil then self:emit(errorMonitor, ...) end
+    if events.error == nil then unhandled((...)) end
+  end
+  local h = events[name]
+  if h == nil then return false end
+  if type(h) == "function" or getmetatable(h) == Once then
+    h(...)
+  else
+    for i = 1, #h do h[i](...) end
+  end
+  return true
+end
+
+function proto:listeners(name)
+  local h = self._events and self._events[name]
+  if h == nil then return {} end
+  if not isArray(h) then return { unwrap(h) } end
+  local out = {}
+  for i = 1, #h do out[i] = unwrap(h[i]) end
+  return out
+end
+
+function proto:rawListeners(name)
+  local h = self._events and self._events[name]
+  if h == nil then return {} end
+  if not isArray(h) then return { h } end
+  local out = {}
+  for i = 1, #h do out[i] = h[i] end
+  return out
+end
+
+function proto:listenerCount(name, listener)
+  local h = self._events and self._events[name]
+  if h == nil then return 0 end
+  if not isArray(h) then
+    if listener ~= nil then return matches(h, listener) and 1 or 0 end
+    return 1
+  end
+  if listener == nil then return #h end
+  local n = 0
+  for i = 1, #h do
+    if matches(h[i], listener) then n = n + 1 end
+  end
+  return n
+end
+
+-- Node lists own property keys: integer keys ascending, then strings in
+-- insertion order, then symbols; here other numbers go with the strings and
+-- any other value (such as errorMonitor) with the symbols.
+local function keyClass(k)
+  if math.type(k) == "integer" and k >= 0 then return 0 end
+  local t = type(k)
+  if t == "string" or t == "number" then return 1 end
+  return 2
+end
+
+function proto:eventNames()
+  local events, order = self._events, self._eventsOrder
+  local names = {}
+  if events == nil then return names end
+  for k in pairs(events) do names[#names + 1] = k end
+  table.sort(names, function(a, b)
+    local ca, cb = keyClass(a), keyClass(b)
+    if ca ~= cb then return ca < cb end
+    if ca == 0 then return a < b end
+    return order[a] < order[b]
+  end)
+  return names
+end
+
+function proto:setMaxListeners(n)
+  if type(n) ~= "number" then raise("ERR_INVALID_ARG_TYPE", "setMaxListeners", "number", n) end
+  if n < 0 or n ~= n then raise("ERR_OUT_OF_RANGE", "setMaxListeners", ">= 0", n) end
+  self._maxListeners = n
+  return self
+end
+
+function proto:getMaxListeners()
+  local n = self._maxListeners
+  if n == nil then return EventEmitter.defaultMaxListeners end
+  return n
+end
+
+return EventEmitter

@@ -1,0 +1,736 @@
+-- The Socket class: Node's lib/dgram.js policy over the C mechanism in
+-- dgram.core. Validation in Node's order, the bind and connect state
+-- machines, the queue of sends/connects/closes waiting for a bind, look-ups,
+-- and the events. C returns libuv status codes; errors are built here.
+local core = require "dgram.core"
+local EventEmitter = require "dgram.events"
+local errors = require "dgram.errors"
+local validate = require "dgram.validate"
+local timers = require "dgram.timers"
+local abort = require "dgram.abort"
+
+local nextTick = timers.nextTick
+local udp_send = core.udp_send
+local errorMonitor = EventEmitter.errorMonitor
+
+local UNBOUND, BINDING, BOUND = 0, 1, 2
+local DISCONNECTED, CONNECTING, CONNECTED = 0, 1, 2
+
+local Socket = setmetatable({}, { __index = EventEmitter.prototype })
+Socket.__index = Socket
+Socket.__name = "Socket"
+
+-- JavaScript truthiness, for the options and flags Node tests with `if (x)`.
+local function truthy(v)
+  return v ~= nil and v ~= false and v ~= 0 and v ~= "" and v == v
+end
+
+-- JavaScript's ToNumber for what Node hands to C++ as a number.
+local function tonum(v)
+  if type(v) == "number" then
+    return v
+  elseif type(v) == "string" then
+    local s = v:match("^%s*(.-)%s*$")
+    if s == "" then
+      return 0
+    end
+    return tonumber(s) or (0 / 0)
+  elseif v == true then
+    return 1
+  elseif v == nil or v == false then
+    return v == false and 0 or 0 / 0
+  end
+  return 0 / 0
+end
+
+-- ToUint32 (x >>> 0) and ToInt32 (x | 0).
+local function touint32(v)
+  local n = tonum(v)
+  if n ~= n or n == math.huge or n == -math.huge then
+    return 0
+  end
+  n = n >= 0 and math.floor(n) or -math.floor(-n)
+  return math.tointeger(n % 4294967296)
+end
+
+local function toint32(v)
+  local n = touint32(v)
+  return n >= 2147483648 and n - 4294967296 or n
+end
+
+local function healthCheck(self)
+  local st = self._state
+  if not st.handle then
+    error(errors.ERR_SOCKET_DGRAM_NOT_RUNNING(), 3)
+  end
+  return st
+end
+
+-- Methods that Node leaves unchecked on a closed socket raise NOT_RUNNING
+-- here (API.md); on an open one they go to the handle, bound or not.
+local function handleOf(self)
+  local h = self._state.handle
+  if not h then
+    error(errors.ERR_SOCKET_DGRAM_NOT_RUNNING(), 3)
+  end
+  return h
+end
+
+-- Look-ups: a custom `lookup` gets (address, family number, callback), as
+-- Node calls it; the default answers IP literals on the next tick without
+-- asking the resolver, and asks getaddrinfo for names.
+local function defaultLookup(address, family, callback)
+  if type(address) ~= "string" then
+    error(errors.ERR_INVALID_ARG_TYPE("hostname", "string", address), 0)
+  end
+  local fam = core.isip(address)
+  if fam ~= 0 then
+    nextTick(callback, nil, address, fam)
+    return
+  end
+  local err = core.getaddrinfo(address, family, function(status, ip, f)
+    if status ~= 0 then
+      callback(errors.dns(status, "getaddrinfo", address))
+    else
+      callback(nil, ip, f)
+    end
+  end)
+  if err ~= 0 then
+    nextTick(callback, errors.dns(err, "getaddrinfo", address))
+  end
+end
+
+local function lookup(st, address, callback)
+  if st.family == 4 then
+    return st.lookup(truthy(address) and address or "127.0.0.1", 4, callback)
+  end
+  return st.lookup(truthy(address) and address or "::1", 6, callback)
+end
+
+local function newSocket(class, type_, listener)
+  local options, lookupFn
+  if _G.type(type_) == "table" and getmetatable(type_) == nil then
+    options = type_
+    type_ = options.type
+    lookupFn = options.lookup
+    if truthy(options.recvBufferSize) then
+      validate.uint32(options.recvBufferSize, "options.recvBufferSize")
+    end
+    if truthy(options.sendBufferSize) then
+      validate.uint32(options.sendBufferSize, "options.sendBufferSize")
+    end
+  end
+  if lookupFn ~= nil then
+    validate.func(lookupFn, "lookup")
+  end
+  local family = type_ == "udp4" and 4 or type_ == "udp6" and 6 or nil
+  if family == nil then
+    error(errors.ERR_SOCKET_BAD_TYPE(), 3)
+  end
+  local self = EventEmitter.init(setmetatable({}, class))
+  local st = {
+    type = type_,
+    family = family,
+    lookup = lookupFn or defaultLookup,
+    bindState = UNBOUND,
+    connectState = DISCONNECTED,
+    queue = nil,
+    reuseAddr = options and truthy(options.reuseAddr),
+    reusePort = options and truthy(options.reusePort),
+    ipv6Only = options and truthy(options.ipv6Only),
+    recvBufferSize = options and truthy(options.recvBufferSize) and options.recvBufferSize or nil,
+    sendBufferSize = options and truthy(options.sendBufferSize) and options.sendBufferSize or nil,
+  }
+  self._state = st
+  st.handle = core.udp_new(self, family)
+  if type(listener) == "function" then
+    self:on("message", listener)
+  end
+  local signal = options and options.signal
+  if signal ~= nil then
+    validate.abortSignal(signal, "options.signal")
+    if signal.aborted then
+      self:close()
+    else
+      local function onAborted()
+        if st.handle then
+          self:close()
+        end
+      end
+      signal:once("abort", onAborted)
+      self:once("close", function()
+        signal:removeListener("abort", onAborted)
+      end)
+    end
+  end
+  return self
+end
+
+function Socket.new(type_, listener)
+  return newSocket(Socket, type_, listener)
+end
+
+-- The queue of work waiting for a bind to finish (Node's enqueue): flushed
+-- by 'listening', dropped whole by a bind error.
+local function onListenSuccess(self)
+  self:removeListener(errorMonitor, self._state.onListenError)
+  local queue = self._state.queue
+  self._state.queue = nil
+  for i = 1, #queue do
+    queue[i]()
+  end
+end
+
+local function enqueue(self, fn)
+  local st = self._state
+  if st.queue == nil then
+    st.queue = {}
+    local onSuccess
+    st.onListenError = function()
+      self:removeListener("listening", onSuccess)
+      st.queue = nil
+    end
+    onSuccess = function()
+      onListenSuccess(self)
+    end
+    self:once(errorMonitor, st.onListenError)
+    self:once("listening", onSuccess)
+  end
+  st.queue[#st.queue + 1] = fn
+end
+
+local RECV, SEND = true, false
+
+local function bufferSize(self, size, which)
+  if type(size) ~= "number" or touint32(size) ~= size then
+    error(errors.ERR_SOCKET_BAD_BUFFER_SIZE(), 3)
+  end
+  local syscall = which == RECV and "uv_recv_buffer_size" or "uv_send_buffer_size"
+  local h = handleOf(self)
+  if size > 2147483647 then -- C++ takes an int32
+    error(errors.ERR_SOCKET_BUFFER_SIZE(core.errno.EINVAL, syscall), 3)
+  end
+  local ret, err = core.udp_buffer_size(h, which, math.tointeger(size))
+  if ret == nil then
+    error(errors.ERR_SOCKET_BUFFER_SIZE(err, syscall), 3)
+  end
+  return ret
+end
+
+local function startListening(self)
+  local st = self._state
+  core.udp_recv_start(st.handle)
+  st.receiving = true
+  st.bindState = BOUND
+  if st.recvBufferSize then
+    bufferSize(self, st.recvBufferSize, RECV)
+  end
+  if st.sendBufferSize then
+    bufferSize(self, st.sendBufferSize, SEND)
+  end
+  self:emit("listening")
+end
+
+local function stopReceiving(st)
+  if st.receiving then
+    core.udp_recv_stop(st.handle)
+    st.receiving = false
+  end
+end
+
+function Socket:bind(port_, ...)
+  local st = healthCheck(self)
+  if st.bindState ~= UNBOUND then
+    error(errors.ERR_SOCKET_ALREADY_BOUND(), 2)
+  end
+  st.bindState = BINDING
+  local n = select("#", ...)
+  local address_ = ...
+  local cb = select(n > 0 and n or 1, ...)
+  if n == 0 then
+    cb = port_
+  end
+  if type(cb) == "function" then
+    local onListening
+    local function removeListeners()
+      self:removeListener("error", removeListeners)
+      self:removeListener("listening", onListening)
+    end
+    onListening = function()
+      removeListeners()
+      cb()
+    end
+    self:on("error", removeListeners)
+    self:on("listening", onListening)
+  end
+
+  local address, port, exclusive
+  if type(port_) == "table" then
+    local fd = port_.fd
+    if validate.int32(fd) and fd > 0 then
+      local kind = core.guess_handle(fd)
+      if kind ~= "UDP" then
+        error(errors.ERR_INVALID_FD_TYPE(kind), 2)
+      end
+      local err = core.udp_open(st.handle, fd)
+      if err ~= 0 then
+        error(errors.errno(err, "open"), 2)
+      end
+      startListening(self)
+      return self
+    end
+    address = truthy(port_.address) and port_.address or ""
+    exclusive = truthy(port_.exclusive)
+    port = port_.port
+  else
+    address = type(address_) == "function" and "" or address_
+    exclusive = false
+    port = port_
+  end
+  if not truthy(address) then
+    address = st.family == 4 and "0.0.0.0" or "::"
+  end
+  local _ = exclusive -- no cluster: every bind is exclusive
+
+  -- Node validates no port here: C++ takes `port || 0` as a uint16.
+  local uport = touint32(truthy(port) and port or 0) % 65536
+  st.lookup(address, st.family, function(err, ip)
+    if not st.handle then
+      return -- closed during the look-up: neither 'error' nor 'listening'
+    end
+    if err then
+      st.bindState = UNBOUND
+      self:emit("error", err)
+      return
+    end
+    local flags = 0
+    if st.reuseAddr then flags = flags | core.BIND_REUSEADDR end
+    if st.ipv6Only then flags = flags | core.BIND_IPV6ONLY end
+    if st.reusePort then flags = flags | core.BIND_REUSEPORT end
+    local status = core.udp_bind(st.handle, ip, uport, flags)
+    if status ~= 0 then
+      st.bindState = UNBOUND
+      self:emit("error", errors.hostport(status, "bind", ip, truthy(port) and uport or nil))
+      return
+    end
+    startListening(self)
+  end)
+  return self
+end
+
+local function doConnect(ex, self, ip, address, port, callback)
+  local st = self._state
+  if not st.handle then
+    return
+  end
+  if not ex then
+    local err = core.udp_connect(st.handle, ip, port)
+    if err ~= 0 then
+      ex = errors.hostport(err, "connect", address, port)
+    end
+  end
+  if ex then
+    st.connectState = DISCONNECTED
+    nextTick(function()
+      if callback then
+        self:removeListener("connect", callback)
+        callback(ex)
+      else
+        self:emit("error", ex)
+      end
+    end)
+    return
+  end
+  st.connectState = CONNECTED
+  nextTick(function()
+    self:emit("connect")
+  end)
+end
+
+local function connectNow(self, port, address, callback)
+  if callback then
+    self:once("connect", callback)
+  end
+  lookup(self._state, address, function(ex, ip)
+    doConnect(ex, self, ip, address, port, callback)
+  end)
+end
+
+function Socket:connect(port, address, callback)
+  port = validate.port(port, "Port", false)
+  if type(address) == "function" then
+    callback = address
+    address = ""
+  elseif address == nil then
+    address = ""
+  end
+  validate.string(address, "address")
+  local st = self._state
+  if st.connectState ~= DISCONNECTED then
+    error(errors.ERR_SOCKET_DGRAM_IS_CONNECTED(), 2)
+  end
+  st.connectState = CONNECTING
+  if st.bindState == UNBOUND then
+    self:bind({ port = 0, exclusive = true }, nil)
+  end
+  if type(callback) ~= "function" then
+    callback = nil
+  end
+  if st.bindState ~= BOUND then
+    enqueue(self, function()
+      connectNow(self, port, address, callback)
+    end)
+    return
+  end
+  connectNow(self, port, address, callback)
+end
+
+function Socket:disconnect()
+  local st = self._state
+  if st.connectState ~= CONNECTED then
+    error(errors.ERR_SOCKET_DGRAM_NOT_CONNECTED(), 2)
+  end
+  local err = core.udp_disconnect(handleOf(self))
+  if err ~= 0 then
+    error(errors.errno(err, "connect"), 2)
+  end
+  st.connectState = DISCONNECTED
+end
+
+local BUFFER_TYPES = { "Buffer", "TypedArray", "DataView", "string" }
+
+local function sliceBuffer(buffer, offset, length)
+  if type(buffer) ~= "string" then
+    error(errors.ERR_INVALID_ARG_TYPE("buffer", BUFFER_TYPES, buffer), 3)
+  end
+  offset, length = touint32(offset), touint32(length)
+  local size = #buffer
+  if offset > size then
+    error(errors.ERR_BUFFER_OUT_OF_BOUNDS("offset"), 3)
+  end
+  if offset + length > size then
+    error(errors.ERR_BUFFER_OUT_OF_BOUNDS("length"), 3)
+  end
+  if offset == 0 and length == size then
+    return buffer
+  end
+  return buffer:sub(offset + 1, offset + length)
+end
+
+-- A Lua sequence stands for a JavaScript array; other tables are objects.
+local function isArray(t)
+  return type(t) == "table" and getmetatable(t) == nil and (t[1] ~= nil or next(t) == nil)
+end
+
+-- The message as C takes it: a string, or a fresh list of strings (so the
+-- caller may change theirs while the send waits for a bind).
+local function toMessage(buffer)
+  if type(buffer) == "string" then
+    return buffer
+  end
+  if not isArray(buffer) then
+    error(errors.ERR_INVALID_ARG_TYPE("buffer", BUFFER_TYPES, buffer), 3)
+  end
+  local n = #buffer
+  if n == 1 and type(buffer[1]) == "string" then
+    return buffer[1]
+  end
+  local list = table.move(buffer, 1, n, 1, {})
+  for i = 1, n do
+    if type(list[i]) ~= "string" then
+      error(errors.ERR_INVALID_ARG_TYPE("buffer list arguments", BUFFER_TYPES, buffer), 3)
+    end
+  end
+  if n == 0 then
+    return ""
+  end
+  return list
+end
+
+local function doSend(ex, self, ip, msg, address, port, callback)
+  local st = self._state
+  if ex then
+    if callback then
+      nextTick(callback, ex)
+    else
+      nextTick(function()
+        self:emit("error", ex)
+      end)
+    end
+    return
+  elseif not st.handle then
+    return -- closed meanwhile: the callback is never called, as in Node
+  end
+  local sent, res = udp_send(st.handle, msg, ip, port)
+  if sent then
+    if callback then
+      nextTick(callback, nil, res)
+    end
+    return
+  end
+  if sent == false then -- the kernel would block: queue it in libuv
+    local done
+    if callback then
+      done = function(status, bytes)
+        if status < 0 then
+          callback(errors.hostport(status, "send", address, port))
+        else
+          callback(nil, bytes)
+        end
+      end
+    end
+    sent, res = core.udp_send_queued(st.handle, msg, ip, port, done)
+    if sent ~= nil then
+      return
+    end
+  end
+  -- Send errors go to the callback only; without one they vanish (Node).
+  if callback then
+    nextTick(callback, errors.hostport(res, "send", address, port))
+  end
+end
+
+function Socket:send(buffer, offset, length, port, address, callback)
+  local st = self._state
+  local connected = st.connectState == CONNECTED
+  if not connected then
+    if truthy(address) or (truthy(port) and type(port) ~= "function") then
+      buffer = sliceBuffer(buffer, offset, length)
+    else
+      callback = port
+      port = offset
+      address = length
+    end
+  else
+    if type(length) == "number" then
+      buffer = sliceBuffer(buffer, offset, length)
+      if type(port) == "function" then
+        callback = port
+        port = nil
+      end
+    else
+      callback = offset
+    end
+    if truthy(port) or truthy(address) then
+      error(errors.ERR_SOCKET_DGRAM_IS_CONNECTED(), 2)
+    end
+  end
+  local msg = toMessage(buffer)
+  if not connected then
+    port = validate.port(port, "Port", false)
+  end
+  if type(callback) ~= "function" then
+    callback = nil
+  end
+  if type(address) == "function" then
+    callback = address
+    address = nil
+  elseif address ~= nil then
+    validate.string(address, "address")
+  end
+  healthCheck(self)
+  if st.bindState == UNBOUND then
+    self:bind({ port = 0, exclusive = true }, nil)
+  end
+  if st.bindState ~= BOUND then
+    enqueue(self, function()
+      self:send(msg, port, address, callback)
+    end)
+    return
+  end
+  if connected then
+    doSend(nil, self, nil, msg, nil, nil, callback)
+    return
+  end
+  lookup(st, address, function(ex, ip)
+    doSend(ex, self, ip, msg, address, port, callback)
+  end)
+end
+
+function Socket:close(callback)
+  local st = self._state
+  if type(callback) == "function" then
+    self:on("close", callback)
+  end
+  if st.queue ~= nil then
+    st.queue[#st.queue + 1] = function()
+      self:close()
+    end
+    return self
+  end
+  healthCheck(self)
+  stopReceiving(st)
+  core.udp_close(st.handle)
+  st.handle = nil
+  nextTick(function()
+    self:emit("close")
+  end)
+  return self
+end
+
+-- `local s <close> = dgram.createSocket(...)`: closes unless already closed.
+function Socket:__close()
+  if self._state.handle then
+    self:close()
+  end
+end
+
+local function addressOf(self, getter, syscall)
+  local h = healthCheck(self).handle
+  local address, family, port = getter(h)
+  if address == nil then
+    error(errors.errno(family, syscall), 3)
+  end
+  return { address = address, family = family, port = port }
+end
+
+function Socket:address()
+  return addressOf(self, core.udp_getsockname, "getsockname")
+end
+
+function Socket:remoteAddress()
+  local st = healthCheck(self)
+  if st.connectState ~= CONNECTED then
+    error(errors.ERR_SOCKET_DGRAM_NOT_CONNECTED(), 2)
+  end
+  return addressOf(self, core.udp_getpeername, "getpeername")
+end
+
+local function check(status, syscall)
+  if status ~= 0 then
+    error(errors.errno(status, syscall), 3)
+  end
+end
+
+function Socket:setBroadcast(arg)
+  check(core.udp_set_broadcast(handleOf(self), truthy(arg)), "setBroadcast")
+end
+
+function Socket:setTTL(ttl)
+  validate.number(ttl, "ttl")
+  check(core.udp_set_ttl(handleOf(self), toint32(ttl)), "setTTL")
+  return ttl
+end
+
+function Socket:setMulticastTTL(ttl)
+  validate.number(ttl, "ttl")
+  check(core.udp_set_multicast_ttl(handleOf(self), toint32(ttl)), "setMulticastTTL")
+  return ttl
+end
+
+function Socket:setMulticastLoopback(arg)
+  check(core.udp_set_multicast_loop(handleOf(self), truthy(arg)), "setMulticastLoopback")
+  return arg
+end
+
+function Socket:setMulticastInterface(interfaceAddress)
+  local st = healthCheck(self)
+  validate.string(interfaceAddress, "interfaceAddress")
+  check(core.udp_set_multicast_interface(st.handle, interfaceAddress), "setMulticastInterface")
+end
+
+local function membership(self, join, syscall, multicastAddress, interfaceAddress)
+  local st = healthCheck(self)
+  if not truthy(multicastAddress) then
+    error(errors.ERR_MISSING_ARGS("multicastAddress"), 3)
+  end
+  if interfaceAddress ~= nil and type(interfaceAddress) ~= "string" then
+    interfaceAddress = tostring(interfaceAddress)
+  end
+  check(core.udp_set_membership(st.handle, tostring(multicastAddress), interfaceAddress, join), syscall)
+end
+
+function Socket:addMembership(multicastAddress, interfaceAddress)
+  membership(self, true, "addMembership", multicastAddress, interfaceAddress)
+end
+
+function Socket:dropMembership(multicastAddress, interfaceAddress)
+  membership(self, false, "dropMembership", multicastAddress, interfaceAddress)
+end
+
+local function sourceMembership(self, join, syscall, sourceAddress, groupAddress, interfaceAddress)
+  local st = healthCheck(self)
+  validate.string(sourceAddress, "sourceAddress")
+  validate.string(groupAddress, "groupAddress")
+  if interfaceAddress ~= nil and type(interfaceAddress) ~= "string" then
+    interfaceAddress = tostring(interfaceAddress)
+  end
+  check(core.udp_set_source_membership(st.handle, sourceAddress, groupAddress, interfaceAddress, join),
+    syscall)
+end
+
+function Socket:addSourceSpecificMembership(sourceAddress, groupAddress, interfaceAddress)
+  sourceMembership(self, true, "addSourceSpecificMembership", sourceAddress, groupAddress, interfaceAddress)
+end
+
+function Socket:dropSourceSpecificMembership(sourceAddress, groupAddress, interfaceAddress)
+  sourceMembership(self, false, "dropSourceSpecificMembership", sourceAddress, groupAddress, interfaceAddress)
+end
+
+function Socket:setRecvBufferSize(size)
+  bufferSize(self, size, RECV)
+end
+
+function Socket:setSendBufferSize(size)
+  bufferSize(self, size, SEND)
+end
+
+function Socket:getRecvBufferSize()
+  return bufferSize(self, 0, RECV)
+end
+
+function Socket:getSendBufferSize()
+  return bufferSize(self, 0, SEND)
+end
+
+function Socket:getSendQueueSize()
+  return core.udp_send_queue_size(handleOf(self))
+end
+
+function Socket:getSendQueueCount()
+  return core.udp_send_queue_count(handleOf(self))
+end
+
+function Socket:ref()
+  local h = self._state.handle
+  if h then
+    core.udp_ref(h, true)
+  end
+  return self
+end
+
+function Socket:unref()
+  local h = self._state.handle
+  if h then
+    core.udp_ref(h, false)
+  end
+  return self
+end
+
+function Socket:__tostring()
+  return self._state.handle and "dgram.Socket (" .. self._state.type .. ")" or "dgram.Socket (closed)"
+end
+
+-- Hooks that C calls: one call per datagram with flat arguments; rinfo is
+-- the only table made per message.
+local emit = EventEmitter.prototype.emit
+local drain = timers.drain
+
+local function onMessage(self, msg, address, family, port, truncated)
+  local rinfo = { address = address, family = family, port = port, size = #msg }
+  if truncated then
+    rinfo.truncated = true
+  end
+  emit(self, "message", msg, rinfo)
+  drain()
+end
+
+local function onRecvError(self, status)
+  emit(self, "error", errors.errno(status, "recvmsg"))
+  drain()
+end
+
+Socket.hooks = { message = onMessage, recverror = onRecvError }
+Socket.isSignal = abort.isSignal
+
+return Socket

@@ -1,0 +1,270 @@
+-- Node's timers over the loop: setTimeout/setInterval on dgram.timer
+-- handles, setImmediate on the loop's check phase, and the nextTick queue,
+-- drained after every callback that C makes into Lua (the invoke hook).
+local core = require "dgram.core"
+local validate = require "dgram.validate"
+
+local M = {}
+
+-- The nextTick queue, as parallel arrays so that a tick with up to three
+-- arguments allocates nothing (send callbacks queue one per datagram).
+local fns, a1, a2, a3, packed = {}, {}, {}, {}, {}
+local head, tail = 1, 0
+local unpack = table.unpack
+
+function M.nextTick(fn, ...)
+  validate.func(fn, "callback")
+  local n = select("#", ...)
+  tail = tail + 1
+  fns[tail] = fn
+  if n <= 3 then
+    a1[tail], a2[tail], a3[tail] = ...
+    packed[tail] = n
+  else
+    packed[tail] = table.pack(...)
+  end
+end
+
+-- Runs queued ticks until none is left, ticks queued meanwhile included.
+-- A tick that raises leaves the rest queued for the next drain.
+local function drain()
+  while head <= tail do
+    local i = head
+    local fn, n = fns[i], packed[i]
+    local x, y, z = a1[i], a2[i], a3[i]
+    fns[i], a1[i], a2[i], a3[i], packed[i] = nil, nil, nil, nil, nil
+    head = i + 1
+    if head > tail then
+      head, tail = 1, 0
+    end
+    if n == 0 then
+      fn()
+    elseif n == 1 then
+      fn(x)
+    elseif n == 2 then
+      fn(x, y)
+    elseif n == 3 then
+      fn(x, y, z)
+    else
+      fn(unpack(n, 1, n.n))
+    end
+  end
+end
+
+function M.drain()
+  if head <= tail then
+    drain()
+  end
+end
+
+function M.pending()
+  return head <= tail
+end
+
+-- The hook C calls for every callback but 'message': call, then drain.
+function M.invoke(fn, ...)
+  fn(...)
+  if head <= tail then
+    drain()
+  end
+end
+
+-- Timeout: setTimeout and setInterval.
+local Timeout = {}
+Timeout.__index = Timeout
+Timeout.__name = "Timeout"
+
+local TIMEOUT_MAX = 2147483647
+
+-- Node coerces the delay to a number and uses 1 for anything outside
+-- [1, TIMEOUT_MAX] (warning when it is too large).
+local function delay(ms)
+  ms = tonumber(ms)
+  if ms == nil or ms ~= ms or ms < 1 or ms > TIMEOUT_MAX then
+    if ms ~= nil and ms > TIMEOUT_MAX then
+      io.stderr:write(("(lua) TimeoutOverflowWarning: %s does not fit into a 32-bit signed integer.\n"
+        .. "Timeout duration was set to 1.\n"):format(tostring(ms)))
+    end
+    return 1
+  end
+  return math.floor(ms)
+end
+
+local function newTimeout(fn, ms, rep, ...)
+  validate.func(fn, "callback")
+  local t = setmetatable({ _handle = core.timer_new(), _delay = delay(ms), _repeat = rep }, Timeout)
+  local n = select("#", ...)
+  local args = n > 0 and table.pack(...) or nil
+  t._fire = function()
+    if not rep then
+      t._active = false
+      core.timer_close(t._handle)
+      t._handle = nil
+    end
+    if args then
+      fn(unpack(args, 1, args.n))
+    else
+      fn()
+    end
+  end
+  t._active = true
+  core.timer_start(t._handle, t._delay, rep and t._delay or 0, t._fire)
+  return t
+end
+
+function M.setTimeout(fn, ms, ...)
+  return newTimeout(fn, ms, false, ...)
+end
+
+function M.setInterval(fn, ms, ...)
+  return newTimeout(fn, ms, true, ...)
+end
+
+function Timeout:close()
+  if self._handle then
+    core.timer_close(self._handle)
+    self._handle = nil
+  end
+  self._active = false
+  return self
+end
+
+function Timeout:ref()
+  if self._handle then
+    core.timer_ref(self._handle, true)
+  end
+  self._unref = nil
+  return self
+end
+
+function Timeout:unref()
+  if self._handle then
+    core.timer_ref(self._handle, false)
+  end
+  self._unref = true
+  return self
+end
+
+function Timeout:hasRef()
+  return not self._unref
+end
+
+-- Restarts the timer with its original delay, as Node's timeout.refresh().
+function Timeout:refresh()
+  if self._active then
+    core.timer_start(self._handle, self._delay, self._repeat and self._delay or 0, self._fire)
+  end
+  return self
+end
+
+local function clearTimer(t)
+  if getmetatable(t) == Timeout then
+    t:close()
+  end
+end
+
+M.clearTimeout = clearTimer
+M.clearInterval = clearTimer
+M.Timeout = Timeout
+
+-- Immediate: setImmediate. Each check phase runs the immediates queued
+-- before it started; ones queued meanwhile wait for the next iteration.
+local Immediate = {}
+Immediate.__index = Immediate
+Immediate.__name = "Immediate"
+
+local queue, refed = {}, 0
+
+local function updateHandles()
+  core.immediate_active(#queue > 0)
+  core.immediate_ref(refed > 0)
+end
+
+function M.setImmediate(fn, ...)
+  validate.func(fn, "callback")
+  local n = select("#", ...)
+  local im = setmetatable({ _fn = fn, _args = n > 0 and table.pack(...) or nil, _ref = true }, Immediate)
+  queue[#queue + 1] = im
+  refed = refed + 1
+  if #queue == 1 or refed == 1 then
+    updateHandles()
+  end
+  return im
+end
+
+local function retire(im)
+  if im._fn then
+    im._fn = nil
+    if im._ref then
+      refed = refed - 1
+    end
+  end
+end
+
+function M.clearImmediate(im)
+  if getmetatable(im) == Immediate and im._fn then
+    retire(im)
+    for i = 1, #queue do
+      if queue[i] == im then
+        table.remove(queue, i)
+        break
+      end
+    end
+    updateHandles()
+  end
+end
+
+function Immediate:ref()
+  if self._fn and not self._ref then
+    self._ref = true
+    refed = refed + 1
+    updateHandles()
+  end
+  return self
+end
+
+function Immediate:unref()
+  if self._fn and self._ref then
+    self._ref = false
+    refed = refed - 1
+    updateHandles()
+  end
+  return self
+end
+
+function Immediate:hasRef()
+  return self._ref
+end
+
+-- The immediate hook. An immediate that raises puts the rest of its batch
+-- back at the front of the queue, so none is lost.
+function M.runImmediates()
+  local batch = queue
+  queue = {}
+  for i = 1, #batch do
+    local im = batch[i]
+    local fn, args = im._fn, im._args
+    if fn then
+      retire(im)
+      local ok, err
+      if args then
+        ok, err = pcall(fn, unpack(args, 1, args.n))
+      else
+        ok, err = pcall(fn)
+      end
+      if ok then
+        ok, err = pcall(M.drain)
+      end
+      if not ok then
+        for j = #batch, i + 1, -1 do
+          table.insert(queue, 1, batch[j])
+        end
+        updateHandles()
+        error(err, 0)
+      end
+    end
+  end
+  updateHandles()
+end
+
+return M

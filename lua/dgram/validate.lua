@@ -1,0 +1,86 @@
+-- dgram.validate: Node's argument validators (lib/internal/validators.js
+-- semantics), raising dgram.errors objects. Each raises with level 3: the
+-- validator is called by an API function, so the API's caller is blamed
+-- (the level only shows for string errors; it documents the intent here).
+
+local errors = require "dgram.errors"
+
+local validate = {}
+
+local LEVEL = 3
+local huge, floor = math.huge, math.floor
+local UINT32_MAX = 4294967295
+
+local function is_integer(v)
+  return v == floor(v) and v ~= huge and v ~= -huge
+end
+
+-- Node's validatePort: numbers and numeric strings (' 12 ', '0x10', '1e3')
+-- that are integers in 0..65535; a blank string never passes; the number 0
+-- fails when allowZero is false, while the string '0' passes (Node's
+-- quirk). Returns the port as a Lua integer.
+function validate.port(port, name, allowZero)
+  local t, n = type(port), nil
+  if t == "number" then
+    n = port
+  elseif t == "string" and errors.trim(port) ~= "" then
+    n = errors.tonumber(port)
+  end
+  if n == nil or n ~= n or n < 0 or n > 0xFFFF or not is_integer(n)
+    or (t == "number" and n == 0 and allowZero == false) then
+    error(errors.ERR_SOCKET_BAD_PORT(port, name, allowZero ~= false), LEVEL)
+  end
+  return math.tointeger(n)
+end
+
+function validate.string(v, name)
+  if type(v) ~= "string" then
+    error(errors.ERR_INVALID_ARG_TYPE(name, "string", v), LEVEL)
+  end
+end
+
+-- NaN is a number, as in Node.
+function validate.number(v, name)
+  if type(v) ~= "number" then
+    error(errors.ERR_INVALID_ARG_TYPE(name, "number", v), LEVEL)
+  end
+end
+
+function validate.uint32(v, name)
+  if type(v) ~= "number" then
+    error(errors.ERR_INVALID_ARG_TYPE(name, "number", v), LEVEL)
+  end
+  if not is_integer(v) then
+    error(errors.ERR_OUT_OF_RANGE(name, "an integer", v), LEVEL)
+  end
+  if v < 0 or v > UINT32_MAX then
+    error(errors.ERR_OUT_OF_RANGE(name, ">= 0 && <= " .. UINT32_MAX, v), LEVEL)
+  end
+end
+
+-- Only real functions, as `typeof v === 'function'`: a callable table is
+-- not accepted.
+function validate.func(v, name)
+  if type(v) ~= "function" then
+    error(errors.ERR_INVALID_ARG_TYPE(name, "Function", v), LEVEL)
+  end
+end
+
+-- nil (Node's undefined) or an object with an `aborted` field; Lua's nil
+-- stands for null too, so the null that Node refuses cannot be told apart.
+function validate.abortSignal(v, name)
+  if v ~= nil and (type(v) ~= "table" or v.aborted == nil) then
+    error(errors.ERR_INVALID_ARG_TYPE(name, { "AbortSignal" }, v), LEVEL)
+  end
+end
+
+-- Node's isInt32 (`v === (v | 0)`): integral numbers in -2^31..2^31-1.
+function validate.int32(v)
+  return type(v) == "number" and is_integer(v)
+    and v >= -2147483648 and v <= 2147483647
+end
+
+-- Node's determineSpecificType ('type number (23)', 'an instance of Array').
+validate.describe = errors.describe
+
+return validate

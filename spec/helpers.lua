@@ -1,0 +1,124 @@
+-- Helpers shared by the specs: Node's mustCall/mustNotCall, a run() bounded
+-- by a watchdog that also checks that nothing was left open, and a Node.js
+-- peer launcher.
+local dgram = require "dgram"
+local core = require "dgram.core"
+
+local M = {}
+
+local expectations = {}
+
+-- mustCall(fn, n): fn must be called exactly n times (default 1) by the
+-- time M.run() returns.
+function M.mustCall(fn, n, where)
+  local e = { expected = n or 1, actual = 0, where = where or debug.traceback("", 2) }
+  expectations[#expectations + 1] = e
+  return function(...)
+    e.actual = e.actual + 1
+    if fn then
+      return fn(...)
+    end
+  end
+end
+
+-- mustCallAtLeast(fn, n)
+function M.mustCallAtLeast(fn, n)
+  local e = { atLeast = n or 1, actual = 0, where = debug.traceback("", 2) }
+  expectations[#expectations + 1] = e
+  return function(...)
+    e.actual = e.actual + 1
+    if fn then
+      return fn(...)
+    end
+  end
+end
+
+function M.mustNotCall(msg)
+  local where = debug.traceback("", 2)
+  return function()
+    error("function should not have been called: " .. (msg or "") .. where, 2)
+  end
+end
+
+-- mustSucceed(fn): a callback(err, ...) whose err must be nil.
+function M.mustSucceed(fn, n)
+  return M.mustCall(function(err, ...)
+    if err ~= nil then
+      error("expected success, got " .. tostring(err), 2)
+    end
+    if fn then
+      return fn(...)
+    end
+  end, n)
+end
+
+local function checkExpectations()
+  local list = expectations
+  expectations = {}
+  for _, e in ipairs(list) do
+    if e.atLeast then
+      assert(e.actual >= e.atLeast, ("expected at least %d calls, got %d%s"):format(e.atLeast, e.actual, e.where))
+    else
+      assert(e.actual == e.expected, ("expected %d calls, got %d%s"):format(e.expected, e.actual, e.where))
+    end
+  end
+end
+
+-- Runs the loop until nothing is left, failing if it takes longer than
+-- `ms` (default 5000); then checks every mustCall and that no socket or
+-- timer is left open.
+function M.run(ms)
+  local timedOut = false
+  local watchdog = dgram.setTimeout(function()
+    timedOut = true
+    dgram.stop()
+  end, ms or 5000)
+  watchdog:unref()
+  local ok, err = pcall(dgram.run)
+  dgram.clearTimeout(watchdog)
+  if not ok then
+    expectations = {}
+    error(err, 0)
+  end
+  assert(not timedOut, ("the loop was still busy after %d ms"):format(ms or 5000))
+  checkExpectations()
+  M.checkNoHandles()
+end
+
+-- No socket with an OS socket and no started timer may outlive a test.
+function M.checkNoHandles()
+  collectgarbage()
+  collectgarbage()
+  dgram.run("nowait")
+  local _, active = core.open_handles()
+  assert(active == 0, ("%d handles left open"):format(active))
+end
+
+-- Discards pending expectations (for a test that fails on purpose).
+function M.reset()
+  expectations = {}
+end
+
+-- Starts `node -e source arg...` in the background. Returns an object with
+-- :wait() -> output, ok (blocks until node exits; bound by `timeout`).
+function M.node(source, ...)
+  local args = {}
+  for i, a in ipairs({ ... }) do
+    args[i] = "'" .. tostring(a):gsub("'", "'\\''") .. "'"
+  end
+  local path = os.tmpname()
+  local f = assert(io.open(path, "w"))
+  f:write(source)
+  f:close()
+  local p = assert(io.popen(("timeout 20 node %s %s 2>&1"):format(path, table.concat(args, " "))))
+  return {
+    wait = function()
+      local out = p:read("a")
+      local ok = p:close()
+      os.remove(path)
+      return out, ok
+    end,
+  }
+end
+
+return M

@@ -1,0 +1,228 @@
+/*
+ * core.c: luaopen_dgram_core. Builds the per-state context (main thread,
+ * loop, receive slab, hooks, stashed callback errors), calls every file's
+ * opener, and implements the embedding API of dgram.h. The context is plain
+ * malloc'd memory with a reference count, because libuv may call back into
+ * it after the Lua state has closed (a host's loop outlives the state).
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "core.h"
+
+char dg_ctx_key = 0;
+static const char host_loop_key[] = "dgram.host_loop";
+
+#define DG_SLAB_SIZE (64 * 1024)
+
+void dg_ctx_hold(dg_ctx *ctx) { ctx->refs++; }
+
+void dg_ctx_release(dg_ctx *ctx) {
+  if (--ctx->refs > 0)
+    return;
+  free(ctx->slab);
+  free(ctx);
+}
+
+void dg_push_hook(dg_ctx *ctx, lua_State *L, enum dg_hook h) {
+  dg_getref(L, ctx->hooks[h]);
+}
+
+void dg_pcall(dg_ctx *ctx, lua_State *L, int nargs) {
+  if (lua_pcall(L, nargs, 0, 0) == LUA_OK)
+    return;
+  /* Keep the value intact (no traceback): run() raises it as it is. */
+  dg_getref(L, ctx->errors_ref);
+  lua_insert(L, -2);
+  lua_rawseti(L, -2, ++ctx->nerrors);
+  lua_pop(L, 1);
+  uv_stop(ctx->loop);
+}
+
+void dg_register(lua_State *L, const luaL_Reg *l) {
+  dg_ctx *ctx;
+  lua_pushlightuserdata(L, &dg_ctx_key);
+  lua_rawget(L, LUA_REGISTRYINDEX);
+  ctx = *(dg_ctx **)lua_touserdata(L, -1);
+  lua_pop(L, 1);
+  for (; l->name != NULL; l++) {
+    lua_pushlightuserdata(L, ctx);
+    lua_pushcclosure(L, l->func, 1);
+    lua_setfield(L, -2, l->name);
+  }
+}
+
+static void immediate_check_cb(uv_check_t *check) {
+  dg_ctx *ctx = check->data;
+  lua_State *L = ctx->L;
+  if (L == NULL)
+    return;
+  dg_push_hook(ctx, L, DG_HOOK_IMMEDIATE);
+  dg_pcall(ctx, L, 0);
+}
+
+static void immediate_idle_cb(uv_idle_t *idle) { (void)idle; }
+
+static void ctx_handle_close_cb(uv_handle_t *h) { dg_ctx_release(h->data); }
+
+/* The Lua state is closing: close every handle without calling Lua, and on
+ * a loop of our own run it until everything is released. */
+static int ctx_gc(lua_State *L) {
+  dg_ctx **box = lua_touserdata(L, 1);
+  dg_ctx *ctx = *box;
+  if (ctx == NULL)
+    return 0;
+  *box = NULL;
+  ctx->L = NULL;
+  dg_udp_teardown(ctx);
+  dg_timer_teardown(ctx);
+  uv_close((uv_handle_t *)&ctx->immediate_check, ctx_handle_close_cb);
+  uv_close((uv_handle_t *)&ctx->immediate_idle, ctx_handle_close_cb);
+  if (ctx->owns_loop) {
+    /* The loop lives inside ctx, which the state's own reference keeps. */
+    while (uv_run(ctx->loop, UV_RUN_DEFAULT) != 0)
+      ;
+    uv_loop_close(ctx->loop);
+  }
+  dg_ctx_release(ctx);
+  return 0;
+}
+
+/* [-0, +1, e] Pushes the context box, creating the context on first use. */
+static dg_ctx *ctx_get(lua_State *L) {
+  dg_ctx *ctx, **box;
+  int h;
+  lua_pushlightuserdata(L, &dg_ctx_key);
+  if (lua_rawget(L, LUA_REGISTRYINDEX) == LUA_TUSERDATA)
+    return *(dg_ctx **)lua_touserdata(L, -1);
+  lua_pop(L, 1);
+  box = lua_newuserdatauv(L, sizeof *box, 0);
+  *box = NULL;
+  lua_newtable(L);
+  lua_pushcfunction(L, ctx_gc);
+  lua_setfield(L, -2, "__gc");
+  lua_setmetatable(L, -2);
+  ctx = calloc(1, sizeof *ctx);
+  if (ctx == NULL || (ctx->slab = malloc(DG_SLAB_SIZE)) == NULL) {
+    free(ctx);
+    luaL_error(L, "dgram: out of memory");
+  }
+  ctx->slab_size = DG_SLAB_SIZE;
+  ctx->no_try_send = getenv("DGRAM_TEST_NO_TRY_SEND") != NULL;
+  ctx->refs = 1;
+  lua_rawgeti(L, LUA_REGISTRYINDEX, LUA_RIDX_MAINTHREAD);
+  ctx->L = lua_tothread(L, -1);
+  lua_pop(L, 1);
+  lua_getfield(L, LUA_REGISTRYINDEX, host_loop_key);
+  ctx->loop = lua_touserdata(L, -1);
+  lua_pop(L, 1);
+  if (ctx->loop == NULL) {
+    int err = uv_loop_init(&ctx->own_loop);
+    if (err != 0) {
+      free(ctx->slab);
+      free(ctx);
+      luaL_error(L, "dgram: uv_loop_init: %s", uv_strerror(err));
+    }
+    ctx->loop = &ctx->own_loop;
+    ctx->owns_loop = 1;
+  }
+  for (h = 0; h < DG_HOOK_COUNT; h++)
+    ctx->hooks[h] = LUA_NOREF;
+  lua_newtable(L);
+  ctx->errors_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+  uv_check_init(ctx->loop, &ctx->immediate_check);
+  uv_idle_init(ctx->loop, &ctx->immediate_idle);
+  ctx->immediate_check.data = ctx->immediate_idle.data = ctx;
+  ctx->refs += 2;
+  *box = ctx;
+  lua_pushlightuserdata(L, &dg_ctx_key);
+  lua_pushvalue(L, -2);
+  lua_rawset(L, LUA_REGISTRYINDEX);
+  return ctx;
+}
+
+/* core.set_hooks{invoke=, message=, recverror=, immediate=} */
+static int core_set_hooks(lua_State *L) {
+  static const char *const names[DG_HOOK_COUNT] = {
+    "invoke", "message", "recverror", "immediate"
+  };
+  dg_ctx *ctx = dg_ctx_up(L);
+  int h;
+  luaL_checktype(L, 1, LUA_TTABLE);
+  for (h = 0; h < DG_HOOK_COUNT; h++) {
+    lua_getfield(L, 1, names[h]);
+    luaL_checktype(L, -1, LUA_TFUNCTION);
+    luaL_unref(L, LUA_REGISTRYINDEX, ctx->hooks[h]);
+    ctx->hooks[h] = luaL_ref(L, LUA_REGISTRYINDEX);
+  }
+  return 0;
+}
+
+/* core.immediate_active(on): the check handle runs the setImmediate queue;
+ * the idle handle keeps the poll phase from blocking meanwhile. */
+static int core_immediate_active(lua_State *L) {
+  dg_ctx *ctx = dg_ctx_up(L);
+  if (lua_toboolean(L, 1)) {
+    uv_check_start(&ctx->immediate_check, immediate_check_cb);
+    uv_idle_start(&ctx->immediate_idle, immediate_idle_cb);
+  } else {
+    uv_check_stop(&ctx->immediate_check);
+    uv_idle_stop(&ctx->immediate_idle);
+  }
+  return 0;
+}
+
+/* core.immediate_ref(on): unref'd immediates don't keep run() going. */
+static int core_immediate_ref(lua_State *L) {
+  dg_ctx *ctx = dg_ctx_up(L);
+  if (lua_toboolean(L, 1)) {
+    uv_ref((uv_handle_t *)&ctx->immediate_check);
+    uv_ref((uv_handle_t *)&ctx->immediate_idle);
+  } else {
+    uv_unref((uv_handle_t *)&ctx->immediate_check);
+    uv_unref((uv_handle_t *)&ctx->immediate_idle);
+  }
+  return 0;
+}
+
+DGRAM_API int dgram_set_loop(lua_State *L, uv_loop_t *loop) {
+  int loaded;
+  lua_pushlightuserdata(L, &dg_ctx_key);
+  loaded = lua_rawget(L, LUA_REGISTRYINDEX) != LUA_TNIL;
+  lua_pop(L, 1);
+  if (loaded)
+    return -1;
+  lua_pushlightuserdata(L, loop);
+  lua_setfield(L, LUA_REGISTRYINDEX, host_loop_key);
+  return 0;
+}
+
+DGRAM_API uv_loop_t *dgram_get_loop(lua_State *L) {
+  dg_ctx **box;
+  lua_pushlightuserdata(L, &dg_ctx_key);
+  lua_rawget(L, LUA_REGISTRYINDEX);
+  box = lua_touserdata(L, -1);
+  lua_pop(L, 1);
+  return box != NULL && *box != NULL ? (*box)->loop : NULL;
+}
+
+DGRAM_API int luaopen_dgram_core(lua_State *L) {
+  static const dg_opener openers[] = {
+    dg_loop_open, dg_addr_open, dg_udp_open, dg_udp_send_open, dg_udp_opts_open,
+    dg_dns_open, dg_timer_open, dg_errors_open, NULL
+  };
+  static const luaL_Reg funcs[] = {
+    {"set_hooks", core_set_hooks},
+    {"immediate_active", core_immediate_active},
+    {"immediate_ref", core_immediate_ref},
+    {NULL, NULL}
+  };
+  const dg_opener *open;
+  ctx_get(L);
+  lua_pop(L, 1);
+  lua_newtable(L);
+  dg_register(L, funcs);
+  for (open = openers; *open != NULL; open++)
+    (*open)(L);
+  return 1;
+}

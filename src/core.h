@@ -1,0 +1,109 @@
+/*
+ * core.h: private header of dgram.core, the C mechanism under lua/dgram.
+ * The context (one per lua_State) owns the loop pointer, the receive slab,
+ * the Lua hooks that C calls back into and the errors raised by callbacks.
+ * C returns libuv status codes; the Lua layer (lua/dgram) turns them into errors.
+ */
+#ifndef DGRAM_CORE_H
+#define DGRAM_CORE_H
+
+#include <stddef.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <lua.h>
+#include <lauxlib.h>
+#include <uv.h>
+
+#include "dgram.h"
+
+#if UV_VERSION_HEX < 0x012C00
+#error "dgram needs libuv 1.44 or newer"
+#endif
+
+/* Hooks: Lua functions that C calls, set once by lua/dgram.lua. */
+enum dg_hook {
+  DG_HOOK_INVOKE,    /* invoke(fn, ...): call fn, then drain the nextTick queue */
+  DG_HOOK_MESSAGE,   /* message(owner, msg, address, family, port, truncated) */
+  DG_HOOK_RECVERR,   /* recverror(owner, status) */
+  DG_HOOK_IMMEDIATE, /* immediate(): run the setImmediate queue */
+  DG_HOOK_COUNT
+};
+
+typedef struct dg_udp dg_udp;
+typedef struct dg_timer dg_timer;
+
+typedef struct dg_ctx {
+  uv_loop_t *loop;
+  lua_State *L;          /* main thread; NULL once the Lua state is closing */
+  int owns_loop;         /* loop was created here and is closed here */
+  int refs;              /* 1 for the Lua state + 1 per live handle or request */
+  int hooks[DG_HOOK_COUNT];
+  int errors_ref;        /* registry ref: list of errors raised by callbacks */
+  int nerrors;
+  int running;           /* inside run(): run() is not reentrant */
+  int no_try_send;       /* DGRAM_TEST_NO_TRY_SEND: always queue (Node's --test-udp-no-try-send) */
+  int live_handles;      /* sockets and timers not yet closed (debug count) */
+  dg_udp *sockets;       /* every live socket, for teardown */
+  dg_timer *timers;      /* every live timer, for teardown */
+  dg_udp *deferred;      /* sockets closed inside their own libuv callback */
+  uv_check_t deferred_check; /* closes them once libuv has returned */
+  uv_check_t immediate_check;
+  uv_idle_t immediate_idle; /* keeps the poll from blocking while immediates wait */
+  char *slab;            /* one receive buffer for every socket of this state */
+  size_t slab_size;
+  uv_loop_t own_loop;
+} dg_ctx;
+
+/* Registry key of the context userdata (light userdata &dg_ctx_key). */
+extern char dg_ctx_key;
+
+/* Each Lua-facing function has the context as upvalue 1. */
+#define dg_ctx_up(L) ((dg_ctx *)lua_touserdata((L), lua_upvalueindex(1)))
+
+/* Take and drop a reference on the context; the last drop frees it. */
+void dg_ctx_hold(dg_ctx *ctx);
+void dg_ctx_release(dg_ctx *ctx);
+
+/* [-(nargs+1), +0, -] Calls the function below nargs arguments in protected
+ * mode. An error is stashed and the loop stopped; run() raises it. */
+void dg_pcall(dg_ctx *ctx, lua_State *L, int nargs);
+
+/* [-0, +1, -] Pushes hook h. */
+void dg_push_hook(dg_ctx *ctx, lua_State *L, enum dg_hook h);
+
+/* [-0, +1, -] Pushes the value held by registry ref `ref`. */
+#define dg_getref(L, ref) lua_rawgeti((L), LUA_REGISTRYINDEX, (ref))
+
+/* addr.c */
+/* Parses ip (v4 or v6 literal, optional %zone) and port into ss. 0 or UV_EINVAL. */
+int dg_addr_parse(const char *ip, int port, int family, struct sockaddr_storage *ss);
+/* Formats sa into buf (at least DG_ADDRSTRLEN bytes) with %zone for link-local v6.
+ * Returns the length, or a negative libuv error. */
+#define DG_ADDRSTRLEN (INET6_ADDRSTRLEN + IF_NAMESIZE + 2)
+int dg_addr_format(const struct sockaddr *sa, char *buf, size_t size);
+/* [-0, +3, -] Pushes address, family ("IPv4"/"IPv6"), port of sa. */
+void dg_addr_push(lua_State *L, const struct sockaddr *sa);
+int dg_addr_port(const struct sockaddr *sa);
+
+/* Openers: each registers its functions into the table on top (ctx upvalue). */
+typedef void (*dg_opener)(lua_State *L);
+void dg_loop_open(lua_State *L);
+void dg_addr_open(lua_State *L);
+void dg_udp_open(lua_State *L);
+void dg_udp_send_open(lua_State *L);
+void dg_udp_opts_open(lua_State *L);
+void dg_dns_open(lua_State *L);
+void dg_timer_open(lua_State *L);
+void dg_errors_open(lua_State *L);
+
+/* Shared by the openers: registers l with the context as upvalue. */
+void dg_register(lua_State *L, const luaL_Reg *l);
+
+/* udp.c, timer.c: teardown of every handle when the Lua state closes, and
+ * the number of open sockets with an OS socket and of started timers. */
+void dg_udp_teardown(dg_ctx *ctx);
+void dg_timer_teardown(dg_ctx *ctx);
+int dg_udp_active(dg_ctx *ctx);
+int dg_timer_active(dg_ctx *ctx);
+
+#endif

@@ -1,0 +1,85 @@
+/*
+ * dns.c: the default look-up, uv_getaddrinfo on libuv's thread pool.
+ * core.getaddrinfo(host, family, cb) calls cb(status, address, family)
+ * through the invoke hook; family is 4, 6 or 0 (either). A look-up still
+ * pending when the Lua state closes completes without calling Lua.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <netdb.h>
+
+#include "core.h"
+
+typedef struct dns_req {
+  uv_getaddrinfo_t req;
+  dg_ctx *ctx;
+  int cb;                /* registry ref of the Lua callback */
+} dns_req;
+
+static void getaddrinfo_cb(uv_getaddrinfo_t *req, int status, struct addrinfo *res) {
+  dns_req *dr = (dns_req *)req;
+  dg_ctx *ctx = dr->ctx;
+  lua_State *L = ctx->L;
+  if (L != NULL) {
+    struct addrinfo *ai = res;
+    dg_push_hook(ctx, L, DG_HOOK_INVOKE);
+    dg_getref(L, dr->cb);
+    luaL_unref(L, LUA_REGISTRYINDEX, dr->cb);
+    while (ai != NULL && ai->ai_family != AF_INET && ai->ai_family != AF_INET6)
+      ai = ai->ai_next;
+    if (status == 0 && ai == NULL)
+      status = UV_EAI_NODATA;
+    lua_pushinteger(L, status);
+    if (status == 0) {
+      dg_addr_push(L, ai->ai_addr); /* address, family, port */
+      lua_pop(L, 2);
+      lua_pushinteger(L, ai->ai_family == AF_INET6 ? 6 : 4);
+      dg_pcall(ctx, L, 4);
+    } else {
+      dg_pcall(ctx, L, 2);
+    }
+  }
+  uv_freeaddrinfo(res);
+  free(dr);
+  dg_ctx_release(ctx);
+}
+
+static int dns_getaddrinfo(lua_State *L) {
+  dg_ctx *ctx = dg_ctx_up(L);
+  const char *host = luaL_checkstring(L, 1);
+  lua_Integer family = luaL_optinteger(L, 2, 0);
+  struct addrinfo hints;
+  dns_req *dr;
+  int cb, err;
+  luaL_checktype(L, 3, LUA_TFUNCTION);
+  memset(&hints, 0, sizeof hints);
+  hints.ai_family = family == 4 ? AF_INET : family == 6 ? AF_INET6 : AF_UNSPEC;
+  hints.ai_socktype = SOCK_DGRAM;
+  lua_pushvalue(L, 3);
+  cb = luaL_ref(L, LUA_REGISTRYINDEX);
+  dr = malloc(sizeof *dr);
+  if (dr == NULL) {
+    luaL_unref(L, LUA_REGISTRYINDEX, cb);
+    return luaL_error(L, "dgram: out of memory");
+  }
+  dr->ctx = ctx;
+  dr->cb = cb;
+  err = uv_getaddrinfo(ctx->loop, &dr->req, getaddrinfo_cb, host, NULL, &hints);
+  if (err != 0) {
+    luaL_unref(L, LUA_REGISTRYINDEX, dr->cb);
+    free(dr);
+  } else {
+    dg_ctx_hold(ctx);
+  }
+  lua_pushinteger(L, err);
+  return 1;
+}
+
+void dg_dns_open(lua_State *L) {
+  static const luaL_Reg funcs[] = {
+    {"getaddrinfo", dns_getaddrinfo},
+    {NULL, NULL}
+  };
+  dg_register(L, funcs);
+}

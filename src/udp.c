@@ -1,0 +1,424 @@
+/*
+ * udp.c: the "dgram.udp" userdata: creation, bind/open, connect, receive,
+ * address queries, ref/unref and the close path. A bound socket anchors its
+ * owner (the Lua Socket) in the registry until close(), so it lives on when
+ * the script drops it. close() from inside one of the handle's own libuv
+ * callbacks defers uv_close to the check phase: libuv 1.44.2 keeps using a
+ * handle closed in its receive callback while sends are queued (fixed
+ * upstream in libuv PR #4321).
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/socket.h>
+
+#include "udp.h"
+
+#define UDP_MT "dgram.udp"
+
+/* Bind flags of core.udp_bind; REUSEPORT is ours: libuv 1.44 has none. */
+#define DG_BIND_REUSEADDR 1
+#define DG_BIND_IPV6ONLY 2
+#define DG_BIND_REUSEPORT 4
+
+dg_udp *dg_udp_check(lua_State *L, int i) {
+  dg_udp *u = *(dg_udp **)luaL_checkudata(L, i, UDP_MT);
+  luaL_argcheck(L, u != NULL && !u->closed, i, "socket is closed");
+  return u;
+}
+
+void dg_udp_push_owner(lua_State *L, dg_udp *u) {
+  dg_getref(L, u->anchor);
+}
+
+static void udp_close_cb(uv_handle_t *h) {
+  dg_udp *u = h->data;
+  dg_ctx *ctx = u->ctx;
+  ctx->live_handles--;
+  free(u);
+  dg_ctx_release(ctx);
+}
+
+static void udp_close_now(dg_udp *u) {
+  dg_ctx *ctx = u->ctx;
+  if (u->prev != NULL)
+    u->prev->next = u->next;
+  else
+    ctx->sockets = u->next;
+  if (u->next != NULL)
+    u->next->prev = u->prev;
+  if (u->box != NULL)
+    *u->box = NULL;
+  u->box = NULL;
+  uv_close((uv_handle_t *)&u->handle, udp_close_cb);
+}
+
+static void deferred_check_cb(uv_check_t *check) {
+  dg_ctx *ctx = check->data;
+  while (ctx->deferred != NULL) {
+    dg_udp *u = ctx->deferred;
+    ctx->deferred = u->next_deferred;
+    udp_close_now(u);
+  }
+  uv_check_stop(check);
+}
+
+/* Marks u closed: no callback reaches Lua after this. L may be NULL (the
+ * state is closing and the registry is about to go). */
+static void udp_close(lua_State *L, dg_udp *u) {
+  dg_ctx *ctx = u->ctx;
+  if (u->closed)
+    return;
+  u->closed = 1;
+  uv_udp_recv_stop(&u->handle);
+  if (L != NULL)
+    luaL_unref(L, LUA_REGISTRYINDEX, u->anchor);
+  u->anchor = LUA_NOREF;
+  if (u->busy > 0) {
+    u->deferred = 1;
+    u->next_deferred = ctx->deferred;
+    ctx->deferred = u;
+    uv_check_start(&ctx->deferred_check, deferred_check_cb);
+  } else {
+    udp_close_now(u);
+  }
+}
+
+static void deferred_check_close_cb(uv_handle_t *h) { dg_ctx_release(h->data); }
+
+void dg_udp_teardown(dg_ctx *ctx) {
+  ctx->deferred = NULL;
+  while (ctx->sockets != NULL) {
+    dg_udp *u = ctx->sockets;
+    u->closed = 1;
+    u->anchor = LUA_NOREF;
+    uv_udp_recv_stop(&u->handle);
+    udp_close_now(u);
+  }
+  uv_close((uv_handle_t *)&ctx->deferred_check, deferred_check_close_cb);
+}
+
+int dg_udp_active(dg_ctx *ctx) {
+  int n = 0;
+  dg_udp *u;
+  uv_os_fd_t fd;
+  for (u = ctx->sockets; u != NULL; u = u->next)
+    n += !u->closed && uv_fileno((uv_handle_t *)&u->handle, &fd) == 0;
+  return n;
+}
+
+/* core.udp_new(owner, family) -> handle. No OS socket yet: it is made at
+ * bind, as in Node. */
+static int udp_new(lua_State *L) {
+  dg_ctx *ctx = dg_ctx_up(L);
+  dg_udp **box, *u;
+  int err;
+  int family = (int)luaL_checkinteger(L, 2);
+  luaL_argcheck(L, family == 4 || family == 6, 2, "family must be 4 or 6");
+  box = lua_newuserdatauv(L, sizeof *box, 1);
+  *box = NULL;
+  luaL_setmetatable(L, UDP_MT);
+  lua_pushvalue(L, 1);
+  lua_setiuservalue(L, -2, 1);
+  u = calloc(1, sizeof *u);
+  if (u == NULL)
+    return luaL_error(L, "dgram: out of memory");
+  err = uv_udp_init(ctx->loop, &u->handle);
+  if (err != 0) {
+    free(u);
+    return luaL_error(L, "dgram: uv_udp_init: %s", uv_strerror(err));
+  }
+  u->handle.data = u;
+  u->ctx = ctx;
+  u->family = family;
+  u->anchor = LUA_NOREF;
+  u->box = box;
+  u->next = ctx->sockets;
+  if (u->next != NULL)
+    u->next->prev = u;
+  ctx->sockets = u;
+  ctx->live_handles++;
+  dg_ctx_hold(ctx);
+  *box = u;
+  return 1;
+}
+
+/* Safety net for a socket dropped without close(): release the handle. */
+static int udp_gc(lua_State *L) {
+  dg_udp **box = luaL_checkudata(L, 1, UDP_MT);
+  dg_udp *u = *box;
+  if (u == NULL)
+    return 0;
+  *box = NULL;
+  u->box = NULL;
+  udp_close(u->ctx->L != NULL ? L : NULL, u);
+  return 0;
+}
+
+static int udp_tostring(lua_State *L) {
+  dg_udp *u = *(dg_udp **)luaL_checkudata(L, 1, UDP_MT);
+  if (u == NULL || u->closed)
+    lua_pushliteral(L, "dgram.udp (closed)");
+  else
+    lua_pushfstring(L, "dgram.udp (%p)", (void *)u);
+  return 1;
+}
+
+/* core.udp_close(h): idempotent. */
+static int udp_close_l(lua_State *L) {
+  dg_udp *u = *(dg_udp **)luaL_checkudata(L, 1, UDP_MT);
+  if (u != NULL)
+    udp_close(L, u);
+  return 0;
+}
+
+static int udp_is_closed(lua_State *L) {
+  dg_udp *u = *(dg_udp **)luaL_checkudata(L, 1, UDP_MT);
+  lua_pushboolean(L, u == NULL || u->closed);
+  return 1;
+}
+
+/* [-0, +0, -] Anchors the owner of the handle at index 1. */
+static void udp_anchor(lua_State *L, dg_udp *u) {
+  if (u->anchor != LUA_NOREF)
+    return;
+  lua_getiuservalue(L, 1, 1);
+  u->anchor = luaL_ref(L, LUA_REGISTRYINDEX);
+}
+
+/* SO_REUSEPORT must be on the socket before bind(): make the socket here. */
+static int udp_open_reuseport(dg_udp *u, int family) {
+  int on = 1, fd, err;
+  uv_os_fd_t existing;
+  if (uv_fileno((uv_handle_t *)&u->handle, &existing) == 0)
+    return setsockopt(existing, SOL_SOCKET, SO_REUSEPORT, &on, sizeof on) ? -errno : 0;
+  fd = socket(family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  if (fd < 0)
+    return -errno;
+  if (setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &on, sizeof on) != 0) {
+    err = -errno;
+    close(fd);
+    return err;
+  }
+  err = uv_udp_open(&u->handle, fd);
+  if (err != 0)
+    close(fd);
+  return err;
+}
+
+/* core.udp_bind(h, ip, port, flags) -> status */
+static int udp_bind(lua_State *L) {
+  dg_udp *u = dg_udp_check(L, 1);
+  const char *ip = luaL_checkstring(L, 2);
+  int port = (int)luaL_checkinteger(L, 3);
+  int flags = (int)luaL_optinteger(L, 4, 0);
+  unsigned uv_flags = 0;
+  struct sockaddr_storage ss;
+  int err = dg_addr_parse(ip, port, u->family, &ss);
+  if (flags & DG_BIND_REUSEADDR)
+    uv_flags |= UV_UDP_REUSEADDR;
+  if (flags & DG_BIND_IPV6ONLY)
+    uv_flags |= UV_UDP_IPV6ONLY;
+  if (err == 0 && (flags & DG_BIND_REUSEPORT))
+    err = udp_open_reuseport(u, ss.ss_family);
+  if (err == 0)
+    err = uv_udp_bind(&u->handle, (struct sockaddr *)&ss, uv_flags);
+  if (err == 0)
+    udp_anchor(L, u);
+  lua_pushinteger(L, err);
+  return 1;
+}
+
+/* core.udp_open(h, fd) -> status: wraps an existing UDP socket. */
+static int udp_open(lua_State *L) {
+  dg_udp *u = dg_udp_check(L, 1);
+  int err = uv_udp_open(&u->handle, (uv_os_sock_t)luaL_checkinteger(L, 2));
+  if (err == 0)
+    udp_anchor(L, u);
+  lua_pushinteger(L, err);
+  return 1;
+}
+
+/* core.guess_handle(fd) -> "UDP", "TCP", "TTY", "FILE", "PIPE" or "UNKNOWN" */
+static int udp_guess_handle(lua_State *L) {
+  lua_Integer fd = luaL_checkinteger(L, 1);
+  const char *type = "UNKNOWN";
+  if (fd >= 0 && fd <= 0x7fffffff) {
+    switch (uv_guess_handle((uv_file)fd)) {
+    case UV_UDP: type = "UDP"; break;
+    case UV_TCP: type = "TCP"; break;
+    case UV_TTY: type = "TTY"; break;
+    case UV_FILE: type = "FILE"; break;
+    case UV_NAMED_PIPE: type = "PIPE"; break;
+    default: break;
+    }
+  }
+  lua_pushstring(L, type);
+  return 1;
+}
+
+/* core.udp_connect(h, ip, port) -> status */
+static int udp_connect(lua_State *L) {
+  dg_udp *u = dg_udp_check(L, 1);
+  struct sockaddr_storage ss;
+  int err = dg_addr_parse(luaL_checkstring(L, 2), (int)luaL_checkinteger(L, 3), u->family, &ss);
+  if (err == 0)
+    err = uv_udp_connect(&u->handle, (struct sockaddr *)&ss);
+  lua_pushinteger(L, err);
+  return 1;
+}
+
+static int udp_disconnect(lua_State *L) {
+  dg_udp *u = dg_udp_check(L, 1);
+  lua_pushinteger(L, uv_udp_connect(&u->handle, NULL));
+  return 1;
+}
+
+static void udp_alloc_cb(uv_handle_t *h, size_t suggested, uv_buf_t *buf) {
+  dg_ctx *ctx = ((dg_udp *)h->data)->ctx;
+  (void)suggested;
+  buf->base = ctx->slab;
+  buf->len = ctx->slab_size;
+}
+
+/* One call into Lua per datagram, with flat arguments; Lua builds rinfo.
+ * The slab is reused at once: lua_pushlstring copies the payload. */
+static void udp_recv_cb(uv_udp_t *h, ssize_t nread, const uv_buf_t *buf,
+                        const struct sockaddr *addr, unsigned flags) {
+  dg_udp *u = h->data;
+  dg_ctx *ctx = u->ctx;
+  lua_State *L = ctx->L;
+  if (L == NULL || u->closed || (nread == 0 && addr == NULL))
+    return;
+  u->busy++;
+  if (nread < 0) {
+    dg_push_hook(ctx, L, DG_HOOK_RECVERR);
+    dg_udp_push_owner(L, u);
+    lua_pushinteger(L, (lua_Integer)nread);
+    dg_pcall(ctx, L, 2);
+  } else {
+    dg_push_hook(ctx, L, DG_HOOK_MESSAGE);
+    dg_udp_push_owner(L, u);
+    lua_pushlstring(L, buf->base, (size_t)nread);
+    dg_addr_push(L, addr);
+    lua_pushboolean(L, (flags & UV_UDP_PARTIAL) != 0);
+    dg_pcall(ctx, L, 6);
+  }
+  u->busy--;
+}
+
+static int udp_recv_start(lua_State *L) {
+  dg_udp *u = dg_udp_check(L, 1);
+  int err = uv_udp_recv_start(&u->handle, udp_alloc_cb, udp_recv_cb);
+  lua_pushinteger(L, err == UV_EALREADY ? 0 : err);
+  return 1;
+}
+
+static int udp_recv_stop(lua_State *L) {
+  lua_pushinteger(L, uv_udp_recv_stop(&dg_udp_check(L, 1)->handle));
+  return 1;
+}
+
+/* [-0, +3|+2, -] address, family, port; or nil, status */
+static int push_name(lua_State *L, int err, const struct sockaddr_storage *ss) {
+  if (err != 0) {
+    lua_pushnil(L);
+    lua_pushinteger(L, err);
+    return 2;
+  }
+  dg_addr_push(L, (const struct sockaddr *)ss);
+  return 3;
+}
+
+static int udp_getsockname(lua_State *L) {
+  dg_udp *u = dg_udp_check(L, 1);
+  struct sockaddr_storage ss;
+  int len = sizeof ss;
+  int err = uv_udp_getsockname(&u->handle, (struct sockaddr *)&ss, &len);
+  return push_name(L, err, &ss);
+}
+
+static int udp_getpeername(lua_State *L) {
+  dg_udp *u = dg_udp_check(L, 1);
+  struct sockaddr_storage ss;
+  int len = sizeof ss;
+  int err = uv_udp_getpeername(&u->handle, (struct sockaddr *)&ss, &len);
+  return push_name(L, err, &ss);
+}
+
+static int udp_ref(lua_State *L) {
+  dg_udp *u = *(dg_udp **)luaL_checkudata(L, 1, UDP_MT);
+  if (u != NULL && !u->closed) {
+    if (lua_toboolean(L, 2))
+      uv_ref((uv_handle_t *)&u->handle);
+    else
+      uv_unref((uv_handle_t *)&u->handle);
+  }
+  return 0;
+}
+
+static int udp_has_ref(lua_State *L) {
+  dg_udp *u = dg_udp_check(L, 1);
+  lua_pushboolean(L, uv_has_ref((uv_handle_t *)&u->handle));
+  return 1;
+}
+
+/* core.udp_fileno(h) -> fd, or nil while there is no OS socket */
+static int udp_fileno(lua_State *L) {
+  dg_udp *u = dg_udp_check(L, 1);
+  uv_os_fd_t fd;
+  if (uv_fileno((uv_handle_t *)&u->handle, &fd) != 0)
+    return 0;
+  lua_pushinteger(L, fd);
+  return 1;
+}
+
+void dg_udp_open(lua_State *L) {
+  static const luaL_Reg meta[] = {
+    {"__gc", udp_gc},
+    {"__tostring", udp_tostring},
+    {NULL, NULL}
+  };
+  static const luaL_Reg funcs[] = {
+    {"udp_new", udp_new},
+    {"udp_close", udp_close_l},
+    {"udp_is_closed", udp_is_closed},
+    {"udp_bind", udp_bind},
+    {"udp_open", udp_open},
+    {"guess_handle", udp_guess_handle},
+    {"udp_connect", udp_connect},
+    {"udp_disconnect", udp_disconnect},
+    {"udp_recv_start", udp_recv_start},
+    {"udp_recv_stop", udp_recv_stop},
+    {"udp_getsockname", udp_getsockname},
+    {"udp_getpeername", udp_getpeername},
+    {"udp_ref", udp_ref},
+    {"udp_has_ref", udp_has_ref},
+    {"udp_fileno", udp_fileno},
+    {NULL, NULL}
+  };
+  dg_ctx *ctx;
+  if (luaL_newmetatable(L, UDP_MT)) {
+    luaL_setfuncs(L, meta, 0);
+    lua_pushboolean(L, 0);
+    lua_setfield(L, -2, "__metatable");
+  }
+  lua_pop(L, 1);
+  dg_register(L, funcs);
+  lua_pushlightuserdata(L, &dg_ctx_key);
+  lua_rawget(L, LUA_REGISTRYINDEX);
+  ctx = *(dg_ctx **)lua_touserdata(L, -1);
+  lua_pop(L, 1);
+  if (ctx->deferred_check.data == NULL) {
+    uv_check_init(ctx->loop, &ctx->deferred_check);
+    ctx->deferred_check.data = ctx;
+    dg_ctx_hold(ctx);
+  }
+  lua_pushinteger(L, DG_BIND_REUSEADDR);
+  lua_setfield(L, -2, "BIND_REUSEADDR");
+  lua_pushinteger(L, DG_BIND_IPV6ONLY);
+  lua_setfield(L, -2, "BIND_IPV6ONLY");
+  lua_pushinteger(L, DG_BIND_REUSEPORT);
+  lua_setfield(L, -2, "BIND_REUSEPORT");
+}

@@ -1,0 +1,31 @@
+/*
+ * udp.h: the socket shared by udp.c (lifetime, bind, receive), udp_send.c
+ * and udp_opts.c. The uv_udp_t lives in malloc'd memory behind a boxed
+ * pointer, because libuv needs it until the close callback has run, which
+ * may be after the userdata has been collected.
+ */
+#ifndef DGRAM_UDP_H
+#define DGRAM_UDP_H
+
+#include "core.h"
+
+struct dg_udp {
+  uv_udp_t handle;       /* handle.data == this */
+  dg_ctx *ctx;
+  dg_udp **box;          /* the userdata's slot; NULL once collected */
+  dg_udp *prev, *next;   /* ctx->sockets, until uv_close is called */
+  dg_udp *next_deferred; /* ctx's list of closes waiting for libuv to return */
+  int anchor;            /* registry ref of the owner while bound and open */
+  int family;            /* 4 or 6: addresses of the other family are EINVAL */
+  unsigned busy;         /* depth of this handle's libuv callbacks in Lua */
+  unsigned closed : 1;   /* close() was called: no more callbacks into Lua */
+  unsigned deferred : 1; /* uv_close waits for the check phase */
+};
+
+/* Checks that argument i is an open socket and returns it. */
+dg_udp *dg_udp_check(lua_State *L, int i);
+
+/* [-0, +1, -] Pushes the owner (the Lua Socket) of u. */
+void dg_udp_push_owner(lua_State *L, dg_udp *u);
+
+#endif

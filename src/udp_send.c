@@ -1,0 +1,172 @@
+/*
+ * udp_send.c: the send path. udp_send tries uv_udp_try_send, as Node does;
+ * when the kernel would block (or libuv already has sends queued, which
+ * keeps datagrams in order) it says so, and Lua queues the datagram with
+ * udp_send_queued, whose payload is copied into the request so that no Lua
+ * string needs anchoring. The completion calls the Lua function given with
+ * the send through the invoke hook: done(status, bytes).
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "udp.h"
+
+#define SEND_INLINE_BUFS 16
+
+typedef struct send_req {
+  uv_udp_send_t req;
+  dg_ctx *ctx;
+  int done;              /* registry ref of done(status, bytes), or LUA_NOREF */
+  size_t size;
+  char data[];
+} send_req;
+
+/* The arguments of both sends: handle, message, destination. */
+typedef struct send_args {
+  dg_udp *u;
+  uv_buf_t inline_bufs[SEND_INLINE_BUFS];
+  uv_buf_t *bufs;
+  unsigned nbufs;
+  size_t total;
+  struct sockaddr_storage ss;
+  const struct sockaddr *addr; /* NULL: connected send */
+} send_args;
+
+/* Reads (h, msg, ip|nil, port). Returns 0 or a libuv error for the address.
+ * msg is a string or a sequence of strings, which stay on the stack. */
+static int send_args_get(lua_State *L, send_args *a) {
+  unsigned i;
+  a->u = dg_udp_check(L, 1);
+  a->bufs = a->inline_bufs;
+  a->addr = NULL;
+  a->total = 0;
+  if (lua_type(L, 2) == LUA_TSTRING) {
+    a->nbufs = 1;
+    a->bufs[0].base = (char *)lua_tolstring(L, 2, &a->bufs[0].len);
+  } else {
+    luaL_checktype(L, 2, LUA_TTABLE);
+    a->nbufs = (unsigned)luaL_len(L, 2);
+    if (a->nbufs > SEND_INLINE_BUFS) /* a userdata: the GC frees it */
+      a->bufs = lua_newuserdatauv(L, a->nbufs * sizeof *a->bufs, 0);
+    for (i = 0; i < a->nbufs; i++) {
+      lua_rawgeti(L, 2, (lua_Integer)i + 1);
+      a->bufs[i].base = (char *)luaL_checklstring(L, -1, &a->bufs[i].len);
+      lua_pop(L, 1); /* the table keeps the string alive */
+    }
+  }
+  for (i = 0; i < a->nbufs; i++)
+    a->total += a->bufs[i].len;
+  if (lua_isnoneornil(L, 3))
+    return 0;
+  a->addr = (const struct sockaddr *)&a->ss;
+  return dg_addr_parse(luaL_checkstring(L, 3), (int)luaL_checkinteger(L, 4), a->u->family, &a->ss);
+}
+
+static int push_error(lua_State *L, int err) {
+  lua_pushnil(L);
+  lua_pushinteger(L, err);
+  return 2;
+}
+
+/* core.udp_send(h, msg, ip, port) -> true, bytes | false | nil, status
+ * false: the kernel would block; queue it with udp_send_queued. */
+static int udp_send(lua_State *L) {
+  send_args a;
+  int err = send_args_get(L, &a);
+  if (err != 0)
+    return push_error(L, err);
+  if (a.u->ctx->no_try_send)
+    err = UV_EAGAIN;
+  else
+    err = uv_udp_try_send(&a.u->handle, a.bufs, a.nbufs, a.addr);
+  if (err >= 0) {
+    lua_pushboolean(L, 1);
+    lua_pushinteger(L, (lua_Integer)a.total);
+    return 2;
+  }
+  if (err == UV_EAGAIN || err == UV_ENOSYS) {
+    lua_pushboolean(L, 0);
+    return 1;
+  }
+  return push_error(L, err);
+}
+
+static void send_cb(uv_udp_send_t *req, int status) {
+  send_req *sr = (send_req *)req;
+  dg_ctx *ctx = sr->ctx;
+  lua_State *L = ctx->L;
+  if (L != NULL && sr->done != LUA_NOREF) {
+    dg_udp *u = req->handle->data;
+    u->busy++;
+    dg_push_hook(ctx, L, DG_HOOK_INVOKE);
+    dg_getref(L, sr->done);
+    luaL_unref(L, LUA_REGISTRYINDEX, sr->done);
+    lua_pushinteger(L, status);
+    lua_pushinteger(L, (lua_Integer)sr->size);
+    dg_pcall(ctx, L, 3);
+    u->busy--;
+  }
+  free(sr);
+  dg_ctx_release(ctx);
+}
+
+/* core.udp_send_queued(h, msg, ip, port, done) -> true | nil, status */
+static int udp_send_queued(lua_State *L) {
+  send_args a;
+  send_req *sr;
+  size_t off = 0;
+  unsigned i;
+  int done = LUA_NOREF;
+  int err = send_args_get(L, &a);
+  if (err != 0)
+    return push_error(L, err);
+  if (!lua_isnoneornil(L, 5)) {
+    lua_pushvalue(L, 5);
+    done = luaL_ref(L, LUA_REGISTRYINDEX); /* may raise: before sr exists */
+  }
+  sr = malloc(sizeof *sr + a.total);
+  if (sr == NULL) {
+    luaL_unref(L, LUA_REGISTRYINDEX, done);
+    return luaL_error(L, "dgram: out of memory");
+  }
+  sr->ctx = a.u->ctx;
+  sr->done = done;
+  sr->size = a.total;
+  for (i = 0; i < a.nbufs; i++) {
+    memcpy(sr->data + off, a.bufs[i].base, a.bufs[i].len);
+    off += a.bufs[i].len;
+  }
+  a.bufs[0] = uv_buf_init(sr->data, (unsigned)a.total);
+  err = uv_udp_send(&sr->req, &a.u->handle, a.bufs, 1, a.addr, send_cb);
+  if (err != 0) {
+    luaL_unref(L, LUA_REGISTRYINDEX, done);
+    free(sr);
+    return push_error(L, err);
+  }
+  dg_ctx_hold(sr->ctx);
+  lua_pushboolean(L, 1);
+  return 1;
+}
+
+static int udp_send_queue_size(lua_State *L) {
+  dg_udp *u = dg_udp_check(L, 1);
+  lua_pushinteger(L, (lua_Integer)uv_udp_get_send_queue_size(&u->handle));
+  return 1;
+}
+
+static int udp_send_queue_count(lua_State *L) {
+  dg_udp *u = dg_udp_check(L, 1);
+  lua_pushinteger(L, (lua_Integer)uv_udp_get_send_queue_count(&u->handle));
+  return 1;
+}
+
+void dg_udp_send_open(lua_State *L) {
+  static const luaL_Reg funcs[] = {
+    {"udp_send", udp_send},
+    {"udp_send_queued", udp_send_queued},
+    {"udp_send_queue_size", udp_send_queue_size},
+    {"udp_send_queue_count", udp_send_queue_count},
+    {NULL, NULL}
+  };
+  dg_register(L, funcs);
+}

@@ -1,0 +1,68 @@
+-- Runs every spec file in its own busted process (a crash or a hang in one
+-- file cannot take the others with it) and ends with the plain line
+-- "N passed, N failed" that CI reads. VALGRIND=1 runs each under valgrind.
+-- Usage: lua5.4 tools/runspecs.lua [dir-or-file ...]
+local BUSTED = os.getenv("BUSTED") or "/usr/bin/busted"
+local LUA = os.getenv("LUA") or "lua5.4"
+local PER_FILE_TIMEOUT = tonumber(os.getenv("SPEC_TIMEOUT") or "300")
+
+local function shell_quote(s)
+  return "'" .. s:gsub("'", "'\\''") .. "'"
+end
+
+local files = {}
+local args = { ... }
+if #args == 0 then
+  args = { "spec" }
+end
+for _, arg in ipairs(args) do
+  if arg:match("_spec%.lua$") then
+    files[#files + 1] = arg
+  else
+    local p = io.popen("find " .. shell_quote(arg) .. " -name '*_spec.lua' | sort")
+    for line in p:lines() do
+      files[#files + 1] = line
+    end
+    p:close()
+  end
+end
+
+local prefix = ""
+if os.getenv("VALGRIND") == "1" then
+  prefix = "valgrind -q --leak-check=full --show-leak-kinds=definite,indirect "
+    .. "--errors-for-leak-kinds=definite,indirect --error-exitcode=99 "
+  PER_FILE_TIMEOUT = PER_FILE_TIMEOUT * 10
+end
+
+local passed, failed = 0, 0
+local failures = {}
+for _, file in ipairs(files) do
+  local cmd = ("timeout -k 5 %d %s%s %s -o TAP %s 2>&1"):format(PER_FILE_TIMEOUT, prefix, LUA,
+    BUSTED, shell_quote(file))
+  local p = io.popen(cmd)
+  local ok_n, bad_n, lines = 0, 0, {}
+  for line in p:lines() do
+    lines[#lines + 1] = line
+    if line:match("^ok %d+") then
+      ok_n = ok_n + 1
+    elseif line:match("^not ok %d+") then
+      bad_n = bad_n + 1
+    end
+  end
+  local _, _, code = p:close()
+  if code ~= 0 and bad_n == 0 then
+    bad_n = 1 -- crashed, hung, or reported errors outside any test
+    lines[#lines + 1] = ("exit status %s"):format(tostring(code))
+  end
+  passed, failed = passed + ok_n, failed + bad_n
+  io.write(("%-60s %4d passed %4d failed\n"):format(file, ok_n, bad_n))
+  if bad_n > 0 then
+    failures[#failures + 1] = file .. ":\n  " .. table.concat(lines, "\n  ")
+  end
+  io.flush()
+end
+if #failures > 0 then
+  io.write("\nFailures:\n", table.concat(failures, "\n"), "\n\n")
+end
+io.write(("%d passed, %d failed\n"):format(passed, failed))
+os.exit(failed == 0 and passed > 0 and 0 or 1, true)
