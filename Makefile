@@ -43,9 +43,17 @@ TEST_CPATH = ./build/?.so;;
 TEST_ENV   = LUA_PATH="$(TEST_PATH)" LUA_CPATH="$(TEST_CPATH)"
 SPECS     ?= spec
 
-.PHONY: all deps test demo bench install uninstall clean valgrind
+.PHONY: all deps test demo bench install uninstall clean valgrind host
 
 all: $(MODULE)
+
+# The embedding example: links the module by path and Lua dynamically.
+HOST = build/host
+host: $(HOST)
+$(HOST): examples/host.c src/dgram.h $(MODULE)
+	$(CC) -std=gnu99 $(WARN) $(CFLAGS) -Isrc $(shell $(PKG_CONFIG) --cflags $(LUA_PKG) libuv) \
+	  -o $@ examples/host.c $(MODULE) -Wl,-rpath,'$$ORIGIN/dgram' \
+	  $(shell $(PKG_CONFIG) --libs $(LUA_PKG) libuv)
 
 $(MODULE): $(OBJ)
 	@mkdir -p $(dir $@)

@@ -1,0 +1,47 @@
+package = "dgram"
+version = "scm-1"
+source = {
+  url = "git+https://example.invalid/dgram.git",
+}
+description = {
+  summary = "Node.js's node:dgram UDP module for Lua 5.4, on libuv",
+  detailed = [[
+    createSocket, bind, send, connect, multicast and Node's events, with a
+    loop driver (dgram.run) that runs libuv inside the Lua state.
+  ]],
+  license = "MIT",
+}
+dependencies = {
+  "lua >= 5.4",
+}
+external_dependencies = {
+  LIBUV = { header = "uv.h", library = "uv" },
+}
+build = {
+  type = "builtin",
+  modules = {
+    ["dgram.core"] = {
+      sources = {
+        "src/addr.c",
+        "src/core.c",
+        "src/dns.c",
+        "src/errors.c",
+        "src/loop.c",
+        "src/timer.c",
+        "src/udp.c",
+        "src/udp_opts.c",
+        "src/udp_send.c",
+      },
+      libraries = { "uv" },
+      incdirs = { "$(LIBUV_INCDIR)" },
+      libdirs = { "$(LIBUV_LIBDIR)" },
+    },
+    ["dgram"] = "lua/dgram.lua",
+    ["dgram.abort"] = "lua/dgram/abort.lua",
+    ["dgram.errors"] = "lua/dgram/errors.lua",
+    ["dgram.events"] = "lua/dgram/events.lua",
+    ["dgram.socket"] = "lua/dgram/socket.lua",
+    ["dgram.timers"] = "lua/dgram/timers.lua",
+    ["dgram.validate"] = "lua/dgram/validate.lua",
+  },
+}

@@ -1,0 +1,46 @@
+-- The rockspec lists every source file, and installs offline into a tree.
+local function readfile(path)
+  local f = assert(io.open(path))
+  local s = f:read("a")
+  f:close()
+  return s
+end
+
+local function lines(cmd)
+  local t = {}
+  for l in io.popen(cmd):lines() do
+    t[#t + 1] = l
+  end
+  return t
+end
+
+describe("rockspec", function()
+  local rockspec = readfile("rockspec/dgram-scm-1.rockspec")
+
+  it("lists every C source", function()
+    for _, f in ipairs(lines("ls src/*.c")) do
+      assert.matches('"' .. f .. '"', rockspec, 1, true)
+    end
+  end)
+
+  it("lists every Lua module", function()
+    for _, f in ipairs(lines("find lua -name '*.lua' | sort")) do
+      assert.matches('"' .. f .. '"', rockspec, 1, true)
+    end
+  end)
+
+  it("builds and installs with luarocks make, offline, into a tree", function()
+    local tree = os.tmpname()
+    os.remove(tree)
+    local p = io.popen(("luarocks --lua-version=5.4 --tree %q make rockspec/dgram-scm-1.rockspec 2>&1"):format(tree))
+    local out = p:read("a")
+    assert(p:close(), out)
+    p = io.popen(("cd / && LUA_PATH='%s/share/lua/5.4/?.lua' LUA_CPATH='%s/lib/lua/5.4/?.so' lua5.4 -e "
+      .. "'local d = require \"dgram\"; local s = d.createSocket(\"udp4\"); s:close(); d.run(); print(\"loaded\")' 2>&1")
+      :format(tree, tree))
+    out = p:read("a")
+    p:close()
+    os.execute(("rm -rf %q"):format(tree))
+    assert.equal("loaded\n", out)
+  end)
+end)
