@@ -99,6 +99,29 @@ function M.reset()
   expectations = {}
 end
 
+-- Runs a shell command and returns its output, success and exit code.
+-- Tools (make, luarocks, node) run without the sanitizer preload of
+-- `make test SANITIZE=1`; `keepPreload` keeps it for our own processes
+-- (lua5.4 or a host that loads the module).
+function M.sh(cmd, keepPreload)
+  local p = io.popen((keepPreload and "" or "env -u LD_PRELOAD ") .. cmd .. " 2>&1")
+  local out = p:read("a")
+  local ok, _, code = p:close()
+  return out, ok, code
+end
+
+-- Runs a Lua chunk in a child lua5.4 with the module on its paths.
+function M.lua(source, env)
+  local path = os.tmpname()
+  local f = assert(io.open(path, "w"))
+  f:write(source)
+  f:close()
+  local out, ok, code = M.sh(('%s LUA_PATH="./lua/?.lua;./spec/?.lua;;" LUA_CPATH="./build/?.so;;" '
+    .. 'timeout 60 lua5.4 %s'):format(env or "", path), true)
+  os.remove(path)
+  return out, ok, code
+end
+
 -- Starts `node -e source arg...` in the background. Returns an object with
 -- :wait() -> output, ok (blocks until node exits; bound by `timeout`).
 function M.node(source, ...)
@@ -110,7 +133,7 @@ function M.node(source, ...)
   local f = assert(io.open(path, "w"))
   f:write(source)
   f:close()
-  local p = assert(io.popen(("timeout 20 node %s %s 2>&1"):format(path, table.concat(args, " "))))
+  local p = assert(io.popen(("env -u LD_PRELOAD timeout 20 node %s %s 2>&1"):format(path, table.concat(args, " "))))
   return {
     wait = function()
       local out = p:read("a")

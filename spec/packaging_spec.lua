@@ -6,6 +6,8 @@ local function readfile(path)
   return s
 end
 
+local h = require "helpers"
+
 local function lines(cmd)
   local t = {}
   for l in io.popen(cmd):lines() do
@@ -32,14 +34,11 @@ describe("rockspec", function()
   it("builds and installs with luarocks make, offline, into a tree", function()
     local tree = os.tmpname()
     os.remove(tree)
-    local p = io.popen(("luarocks --lua-version=5.4 --tree %q make rockspec/dgram-scm-1.rockspec 2>&1"):format(tree))
-    local out = p:read("a")
-    assert(p:close(), out)
-    p = io.popen(("cd / && LUA_PATH='%s/share/lua/5.4/?.lua' LUA_CPATH='%s/lib/lua/5.4/?.so' lua5.4 -e "
-      .. "'local d = require \"dgram\"; local s = d.createSocket(\"udp4\"); s:close(); d.run(); print(\"loaded\")' 2>&1")
+    local out, ok = h.sh(("luarocks --lua-version=5.4 --tree %q make rockspec/dgram-scm-1.rockspec"):format(tree))
+    assert(ok, out)
+    out = h.sh(("LUA_PATH='%s/share/lua/5.4/?.lua' LUA_CPATH='%s/lib/lua/5.4/?.so' lua5.4 -e "
+      .. "'local d = require \"dgram\"; local s = d.createSocket(\"udp4\"); s:close(); d.run(); print(\"loaded\")'")
       :format(tree, tree))
-    out = p:read("a")
-    p:close()
     os.execute(("rm -rf %q"):format(tree))
     assert.equal("loaded\n", out)
   end)

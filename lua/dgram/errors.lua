@@ -126,7 +126,7 @@ local function jsnumber(x)
     s = ("%." .. p .. "e"):format(x)
     if tonumber(s) == x then break end
   end
-  local int, frac, exp = s:match("^(%d)%.?(%d*)e([-+]%d+)$")
+  local int, frac, exp = s:match("^(%d)%D?(%d*)e([-+]%d+)$")  -- any locale
   local digits = (int .. frac):gsub("0+$", "")
   local k, n = #digits, tonumber(exp) + 1   -- x = 0.digits * 10^n
   if k <= n and n <= 21 then
@@ -237,45 +237,38 @@ end
 
 -- A Lua string as JS sees it: a list of characters, each with its bytes,
 -- code point and UTF-16 length. Strings that are not valid UTF-8 are taken
--- byte by byte (each byte one unit, its value as code point).
-local function chars(s)
-  local list = {}
-  if utf8.len(s) then
+-- byte by byte (each byte one unit, its value as code point). Only the
+-- first `max` units are listed, a lone high surrogate ending the list when
+-- an astral character straddles the limit, as String.prototype.slice
+-- leaves it; the second result is the length of the whole string.
+local function chars(s, max)
+  local list, n = {}, 0
+  local valid = utf8.len(s) ~= nil
+  local function add(str, cp, w)
+    if n + w <= max then
+      list[#list + 1] = { s = str, cp = cp, n = w }
+    elseif n < max then        -- 1 unit left for a 2-unit character
+      local hs = 0xD800 + ((cp - 0x10000) >> 10)
+      list[#list + 1] = { s = utf8.char(hs), cp = hs, n = 1 }
+    end
+    n = n + w
+  end
+  if valid then
     for _, cp in utf8.codes(s) do
-      list[#list + 1] = { s = utf8.char(cp), cp = cp, n = cp >= 0x10000 and 2 or 1 }
+      add(utf8.char(cp), cp, cp >= 0x10000 and 2 or 1)
+      if n > max then break end
     end
   else
-    for i = 1, #s do
-      local b = s:byte(i)
-      list[#list + 1] = { s = string.char(b), cp = b, n = 1 }
-    end
+    for i = 1, math.min(#s, max + 1) do add(s:sub(i, i), s:byte(i), 1) end
   end
-  return list
-end
-
-local function units(list)
-  local n = 0
-  for _, c in ipairs(list) do n = n + c.n end
-  return n
-end
-
--- The first `max` UTF-16 units. An astral character cut in two leaves its
--- high surrogate, as String.prototype.slice does (kept as a lone surrogate
--- code point, which the quoting below escapes where Node escapes it).
-local function slice(list, max)
-  local out, n = {}, 0
-  for _, c in ipairs(list) do
-    if n + c.n <= max then
-      out[#out + 1], n = c, n + c.n
-    else
-      if n < max and c.n == 2 then
-        local hs = 0xD800 + ((c.cp - 0x10000) >> 10)
-        out[#out + 1] = { s = utf8.char(hs), cp = hs, n = 1 }
-      end
-      break
-    end
+  if n <= max then return list, n end
+  -- the total, without building the rest of the list
+  if not valid then return list, #s end
+  local total = utf8.len(s)
+  for _, cp in utf8.codes(s) do
+    if cp >= 0x10000 then total = total + 1 end
   end
-  return out
+  return list, total
 end
 
 local function join(list)
@@ -314,18 +307,19 @@ local INSPECT_ESC = { [8] = "\\b", [9] = "\\t", [10] = "\\n", [12] = "\\f",
 local MAX_STRING = 10000   -- util.inspect's maxStringLength
 
 local function inspect_string(s)
-  local list = chars(s)
+  -- Node cuts first, then picks the quotes for what is left
+  local list, total = chars(s, MAX_STRING)
+  local more = ""
+  if total > MAX_STRING then
+    local rest = total - MAX_STRING
+    more = ("... %d more character%s"):format(rest, rest > 1 and "s" or "")
+  end
   local quote = "'"
   if has(list, 39) then
     if not has(list, 34) then quote = '"'
-    elseif not has(list, 96) and not s:find("${", 1, true) then quote = "`"
+    elseif not has(list, 96) and not join(list):find("${", 1, true) then
+      quote = "`"
     end
-  end
-  local total, more = units(list), ""
-  if total > MAX_STRING then
-    list = slice(list, MAX_STRING)
-    local rest = total - MAX_STRING
-    more = ("... %d more character%s"):format(rest, rest > 1 and "s" or "")
   end
   local buf = {}
   for i, c in ipairs(list) do
@@ -463,10 +457,10 @@ function errors.describe(v)
   if t == "number" then return ("type number (%s)"):format(jsnumber(v)) end
   if t == "boolean" then return ("type boolean (%s)"):format(tostring(v)) end
   if t == "string" then
-    local list = chars(v)
+    local list, total = chars(v, 28)
     local s
-    if units(list) > 28 then
-      list = slice(list, 25)
+    if total > 28 then
+      list = chars(v, 25)
       list[#list + 1] = { s = "...", cp = 0x2E, n = 3 }
     end
     if has(list, 39) then s = json_quote(list) else s = "'" .. join(list) .. "'" end
@@ -652,9 +646,9 @@ end
 
 -- reason defaults to 'is invalid'; the inspected value is cut at 128 units.
 function errors.ERR_INVALID_ARG_VALUE(name, value, reason)
-  local list = chars(inspect(value))
+  local list, total = chars(inspect(value), 128)
   local text = join(list)
-  if units(list) > 128 then text = join(slice(list, 128)) .. "..." end
+  if total > 128 then text = text .. "..." end
   name = jsstring(name)
   return node_error("ERR_INVALID_ARG_VALUE", TEXT.ERR_INVALID_ARG_VALUE:format(
     name:find(".", 1, true) and "property" or "argument", name,
