@@ -580,6 +580,13 @@ describe("EventEmitter", function()
         { 42, "Unhandled error. (42)" },
         { 1.5, "Unhandled error. (1.5)" },
         { true, "Unhandled error. (true)" },
+        { 1.0, "Unhandled error. (1)" },
+        { -0.0, "Unhandled error. (-0)" },
+        { math.huge, "Unhandled error. (Infinity)" },
+        { "a\"b'c", "Unhandled error. (`a\"b'c`)" },
+        { "a\"b'c`d", [[Unhandled error. ('a"b\'c`d')]] },
+        { "x\ny\t\1\127\\", [[Unhandled error. ('x\ny\t\x01\x7F\\')]] },
+        { print, "Unhandled error. ([Function (anonymous)])" },
       }
       for _, c in ipairs(cases) do
         local err = raised(e.emit, e, "error", c[1])
@@ -590,6 +597,13 @@ describe("EventEmitter", function()
         assert.equal(getmetatable(require("dgram.errors").ERR_UNHANDLED_ERROR("x")),
           getmetatable(err))
       end
+    end)
+
+    it("prints as Node prints it", function()
+      local err = raised(e.emit, e, "error", "boom")
+      assert.equal("Error [ERR_UNHANDLED_ERROR]: Unhandled error. ('boom')", tostring(err))
+      err = raised(e.emit, e, "error", 0 / 0)
+      assert.equal("Unhandled error. (NaN)", err.message)
     end)
 
     it("renders nil and no argument as undefined", function()

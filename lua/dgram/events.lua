@@ -271,10 +271,8 @@ end
 -- table counts as an error object.
 local function unhandled(v)
   if type(v) == "table" then error(v, 0) end
-  local errors = require "dgram.errors"
-  local e = errors.ERR_UNHANDLED_ERROR(v)
-  e.context = v
-  error(e, 0)
+  -- dgram.errors inspects v as Node does and keeps it as `context`.
+  error(require("dgram.errors").ERR_UNHANDLED_ERROR(v), 0)
 end
 
 local EMPTY = {}
