@@ -108,6 +108,10 @@ static int timer_start(lua_State *L) {
   lua_pushvalue(L, 4);
   luaL_unref(L, LUA_REGISTRYINDEX, t->cb);
   t->cb = luaL_ref(L, LUA_REGISTRYINDEX);
+  /* Outside run() the loop's cached clock may be far behind: a script may
+   * have worked for a while since it last ran. */
+  if (!t->ctx->running)
+    uv_update_time(t->ctx->loop);
   uv_timer_start(&t->handle, timer_cb, (uint64_t)ms, (uint64_t)repeat);
   return 0;
 }
