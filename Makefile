@@ -22,7 +22,9 @@ DEB_PACKAGES = lua5.4 liblua5.4-dev libuv1-dev lua-busted luarocks pkg-config gc
 CFLAGS ?= -O2 -g
 WARN    = -Wall -Wextra -pedantic -Wshadow -Wpointer-arith \
           -Wmissing-prototypes -Wstrict-prototypes -Wundef -Wdeclaration-after-statement
+BUILD   = build
 ifeq ($(SANITIZE),1)
+BUILD   = build/san
 CFLAGS  = -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined
 SAN_ENV = LD_PRELOAD="$$($(CC) -print-file-name=libasan.so)" \
           ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
@@ -33,14 +35,14 @@ ALL_CFLAGS = -std=gnu99 -fPIC -fvisibility=hidden $(WARN) $(CFLAGS) \
 LIBS    = $(shell $(PKG_CONFIG) --libs libuv 2>/dev/null)
 
 SRC     = $(wildcard src/*.c)
-OBJ     = $(SRC:src/%.c=build/obj/%.o)
-MODULE  = build/dgram/core.so
+OBJ     = $(SRC:src/%.c=$(BUILD)/obj/%.o)
+MODULE  = $(BUILD)/dgram/core.so
 LUA_SRC = $(shell find lua -name '*.lua')
 
 # Debian's busted lives under the Lua 5.1 tree but runs on 5.4.
-TEST_PATH  = ./lua/?.lua;./lua/?/init.lua;./spec/?.lua;/usr/share/lua/5.1/?.lua;/usr/share/lua/5.1/?/init.lua;;
-TEST_CPATH = ./build/?.so;;
-TEST_ENV   = LUA_PATH="$(TEST_PATH)" LUA_CPATH="$(TEST_CPATH)"
+TEST_PATH  = ./lua/?.lua;./lua/?/init.lua;./spec/?.lua;./spec/node/?.lua;/usr/share/lua/5.1/?.lua;/usr/share/lua/5.1/?/init.lua;;
+TEST_CPATH = ./$(BUILD)/?.so;;
+TEST_ENV   = LUA_PATH="$(TEST_PATH)" LUA_CPATH="$(TEST_CPATH)" DGRAM_BUILD=$(BUILD)
 SPECS     ?= spec
 
 .PHONY: all deps test demo bench install uninstall clean valgrind host
@@ -48,7 +50,7 @@ SPECS     ?= spec
 all: $(MODULE)
 
 # The embedding example: links the module by path and Lua dynamically.
-HOST = build/host
+HOST = $(BUILD)/host
 host: $(HOST)
 $(HOST): examples/host.c src/dgram.h $(MODULE)
 	$(CC) -std=gnu99 $(WARN) $(CFLAGS) -Isrc $(shell $(PKG_CONFIG) --cflags $(LUA_PKG) libuv) \
@@ -59,22 +61,22 @@ $(MODULE): $(OBJ)
 	@mkdir -p $(dir $@)
 	$(CC) -shared $(ALL_CFLAGS) -o $@ $(OBJ) $(LIBS)
 
-build/obj/%.o: src/%.c src/core.h src/dgram.h src/udp.h
+$(BUILD)/obj/%.o: src/%.c src/core.h src/dgram.h src/udp.h
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
-# A sanitizer build must not mix with a plain one: rebuild when SANITIZE changes.
-build/.flags: FORCE
-	@mkdir -p build
+# Rebuild when the flags change (CFLAGS=... on the command line).
+$(BUILD)/.flags: FORCE
+	@mkdir -p $(BUILD)
 	@echo '$(ALL_CFLAGS)' | cmp -s - $@ || echo '$(ALL_CFLAGS)' > $@
-$(OBJ): build/.flags
+$(OBJ): $(BUILD)/.flags
 .PHONY: FORCE
 
 deps:
 	@sh tools/deps.sh $(DEB_PACKAGES)
 
 test: deps
-	@$(MAKE) --no-print-directory all
+	@$(MAKE) -s --no-print-directory all
 	@$(TEST_ENV) $(SAN_ENV) $(LUA) tools/runspecs.lua $(SPECS)
 
 valgrind: deps

@@ -4,14 +4,15 @@ local h = require "helpers"
 
 describe("embedding from C", function()
   setup(function()
-    local out, ok = h.sh("make -s host")
+    local out, ok = h.sh("make -s host" .. (h.build == "build/san" and " SANITIZE=1" or ""))
     assert(ok, out)
   end)
 
-  local env = 'LUA_PATH="./lua/?.lua;;" LUA_CPATH="./build/?.so;;" '
+  local env = ('LUA_PATH="./lua/?.lua;;" LUA_CPATH="./%s/?.so;;" '):format(h.build)
+  local host = "./" .. h.build .. "/host"
 
   it("runs on the host's own uv_loop_t, which closes cleanly after lua_close", function()
-    local out, ok = h.sh(env .. "timeout 30 ./build/host examples/host_script.lua", true)
+    local out, ok = h.sh(env .. "timeout 30 " .. host .. " examples/host_script.lua", true)
     assert(ok, out)
     assert.matches("host: loop of the host", out, 1, true)
     assert.matches("script: received frame datagram 3", out, 1, true)
@@ -19,7 +20,7 @@ describe("embedding from C", function()
   end)
 
   it("lets the host take the module's loop", function()
-    local out, ok = h.sh(env .. "timeout 30 ./build/host --module-loop examples/host_script.lua", true)
+    local out, ok = h.sh(env .. "timeout 30 " .. host .. " --module-loop examples/host_script.lua", true)
     assert(ok, out)
     assert.matches("host: loop from the module", out, 1, true)
     assert.matches("host: done after %d+ frames", out)

@@ -6,6 +6,9 @@ local core = require "dgram.core"
 
 local M = {}
 
+-- Where the module under test was built: build, or build/san for ASan.
+M.build = os.getenv("DGRAM_BUILD") or "build"
+
 local expectations = {}
 
 -- mustCall(fn, n): fn must be called exactly n times (default 1) by the
@@ -116,8 +119,8 @@ function M.lua(source, env)
   local f = assert(io.open(path, "w"))
   f:write(source)
   f:close()
-  local out, ok, code = M.sh(('%s LUA_PATH="./lua/?.lua;./spec/?.lua;;" LUA_CPATH="./build/?.so;;" '
-    .. 'timeout 60 lua5.4 %s'):format(env or "", path), true)
+  local out, ok, code = M.sh(('%s LUA_PATH="./lua/?.lua;./spec/?.lua;;" LUA_CPATH="./%s/?.so;;" '
+    .. 'timeout 60 lua5.4 %s'):format(env or "", M.build, path), true)
   os.remove(path)
   return out, ok, code
 end

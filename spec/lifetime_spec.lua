@@ -102,7 +102,7 @@ describe("lifetimes", function()
       os.exit(0, true)
     ]])
     f:close()
-    local out, ok = h.sh(('DGRAM_TEST_NO_TRY_SEND=1 LUA_PATH="./lua/?.lua;;" LUA_CPATH="./build/?.so;;" '
+    local out, ok = h.sh(('DGRAM_TEST_NO_TRY_SEND=1 LUA_PATH="./lua/?.lua;;" LUA_CPATH="./' .. h.build .. '/?.so;;" '
       .. "timeout 120 valgrind -q --leak-check=full --errors-for-leak-kinds=definite,indirect "
       .. "--error-exitcode=99 lua5.4 %s"):format(script))
     os.remove(script)
