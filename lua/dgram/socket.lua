@@ -109,7 +109,7 @@ end
 
 local function newSocket(class, type_, listener)
   local options, lookupFn
-  if _G.type(type_) == "table" and getmetatable(type_) == nil then
+  if type(type_) == "table" then
     options = type_
     type_ = options.type
     lookupFn = options.lookup
