@@ -1,0 +1,17 @@
+local dgram = require "dgram"; local log = {}
+local function push(s) log[#log + 1] = s end
+local r = dgram.createSocket("udp4")
+r:bind(0, "127.0.0.1", function()
+  local s = dgram.createSocket("udp4")
+  s:on("listening", function() push("listening") end)
+  s:on("connect", function() push("connect event") end)
+  s:connect(r:address().port, "127.0.0.1", function()
+    push("connect cb")
+    s:send("x", function(err, n) push("send cb " .. n); s:disconnect(); push("disconnected"); s:close(); r:close() end)
+    dgram.nextTick(function() push("tick after send") end)
+  end)
+  dgram.setImmediate(function() push("immediate") end)
+  dgram.nextTick(function() push("tick") end)
+end)
+dgram.run()
+print(table.concat(log, ","))
