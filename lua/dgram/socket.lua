@@ -79,11 +79,27 @@ end
 -- Look-ups: a custom `lookup` gets (address, family number, callback), as
 -- Node calls it; the default answers IP literals on the next tick without
 -- asking the resolver, and asks getaddrinfo for names.
+-- net.isIP of recent addresses: a server answers the same peers again and
+-- again. Bounded: dropped whole when it fills.
+local ipFamilies, ipFamiliesSize = {}, 0
+local function ipFamily(address)
+  local fam = ipFamilies[address]
+  if fam == nil then
+    fam = core.isip(address)
+    if ipFamiliesSize >= 1024 then
+      ipFamilies, ipFamiliesSize = {}, 0
+    end
+    ipFamilies[address] = fam
+    ipFamiliesSize = ipFamiliesSize + 1
+  end
+  return fam
+end
+
 local function defaultLookup(address, family, callback)
   if type(address) ~= "string" then
     error(errors.ERR_INVALID_ARG_TYPE("hostname", "string", address), 0)
   end
-  local fam = core.isip(address)
+  local fam = ipFamily(address)
   if fam ~= 0 then
     nextTick(callback, nil, address, fam)
     return
@@ -490,8 +506,30 @@ local function doSend(ex, self, ip, msg, address, port, callback)
   end
 end
 
+local DEFAULT_HOST = { [4] = "127.0.0.1", [6] = "::1" }
+
+-- The tick that Node's dns.lookup spends on an IP literal, for the fast
+-- path of send below; address is the caller's (nil: the default host).
+local function sendToLiteral(self, address, msg, port, callback)
+  doSend(nil, self, address or DEFAULT_HOST[self._state.family], msg, address, port, callback)
+end
+
+local math_type = math.type
+
 function Socket:send(buffer, offset, length, port, address, callback)
   local st = self._state
+  -- Fast path for the common send(msg, port[, ip][, callback]) on a bound,
+  -- unconnected socket with the default look-up: the same steps and ticks
+  -- as the general path below, without its machinery. Anything else
+  -- (hostnames, lists, offsets, bad arguments) takes the general path.
+  if address == nil and st.bindState == BOUND and type(buffer) == "string"
+    and math_type(offset) == "integer" and offset > 0 and offset < 65536
+    and (port == nil or type(port) == "function") and st.connectState ~= CONNECTED
+    and st.lookup == defaultLookup and st.handle
+    and (length == nil or (type(length) == "string" and length ~= "" and ipFamily(length) ~= 0)) then
+    nextTick(sendToLiteral, self, length, buffer, offset, port)
+    return
+  end
   local connected = st.connectState == CONNECTED
   if not connected then
     if truthy(address) or (truthy(port) and type(port) ~= "function") then
@@ -721,7 +759,13 @@ local function onMessage(self, msg, address, family, port, truncated)
   if truncated then
     rinfo.truncated = true
   end
-  emit(self, "message", msg, rinfo)
+  -- One plain listener (the usual case) is called directly.
+  local listener = self._events.message
+  if type(listener) == "function" then
+    listener(msg, rinfo)
+  else
+    emit(self, "message", msg, rinfo)
+  end
   drain()
 end
 

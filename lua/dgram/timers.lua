@@ -6,19 +6,21 @@ local validate = require "dgram.validate"
 
 local M = {}
 
--- The nextTick queue, as parallel arrays so that a tick with up to three
--- arguments allocates nothing (send callbacks queue one per datagram).
-local fns, a1, a2, a3, packed = {}, {}, {}, {}, {}
+-- The nextTick queue, as parallel arrays so that a tick with up to five
+-- arguments allocates nothing (every send queues one or two).
+local fns, a1, a2, a3, a4, a5, packed = {}, {}, {}, {}, {}, {}, {}
 local head, tail = 1, 0
 local unpack = table.unpack
 
 function M.nextTick(fn, ...)
-  validate.func(fn, "callback")
+  if type(fn) ~= "function" then
+    validate.func(fn, "callback")
+  end
   local n = select("#", ...)
   tail = tail + 1
   fns[tail] = fn
-  if n <= 3 then
-    a1[tail], a2[tail], a3[tail] = ...
+  if n <= 5 then
+    a1[tail], a2[tail], a3[tail], a4[tail], a5[tail] = ...
     packed[tail] = n
   else
     packed[tail] = table.pack(...)
@@ -31,8 +33,8 @@ local function drain()
   while head <= tail do
     local i = head
     local fn, n = fns[i], packed[i]
-    local x, y, z = a1[i], a2[i], a3[i]
-    fns[i], a1[i], a2[i], a3[i], packed[i] = nil, nil, nil, nil, nil
+    local x, y, z, v, w = a1[i], a2[i], a3[i], a4[i], a5[i]
+    fns[i], a1[i], a2[i], a3[i], a4[i], a5[i], packed[i] = nil, nil, nil, nil, nil, nil, nil
     head = i + 1
     if head > tail then
       head, tail = 1, 0
@@ -45,6 +47,10 @@ local function drain()
       fn(x, y)
     elseif n == 3 then
       fn(x, y, z)
+    elseif n == 4 then
+      fn(x, y, z, v)
+    elseif n == 5 then
+      fn(x, y, z, v, w)
     else
       fn(unpack(n, 1, n.n))
     end
