@@ -12,6 +12,7 @@ core.set_hooks {
   message = Socket.hooks.message,
   recverror = Socket.hooks.recverror,
   immediate = timers.runImmediates,
+  drain = timers.drain,
 }
 
 local M = {}

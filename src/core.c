@@ -128,6 +128,7 @@ static dg_ctx *ctx_get(lua_State *L) {
   }
   for (h = 0; h < DG_HOOK_COUNT; h++)
     ctx->hooks[h] = LUA_NOREF;
+  ctx->udp_mt = ctx->peer_ref = LUA_NOREF;
   lua_newtable(L);
   ctx->errors_ref = luaL_ref(L, LUA_REGISTRYINDEX);
   uv_check_init(ctx->loop, &ctx->immediate_check);
@@ -141,10 +142,10 @@ static dg_ctx *ctx_get(lua_State *L) {
   return ctx;
 }
 
-/* core.set_hooks{invoke=, message=, recverror=, immediate=} */
+/* core.set_hooks{invoke=, message=, recverror=, immediate=, drain=} */
 static int core_set_hooks(lua_State *L) {
   static const char *const names[DG_HOOK_COUNT] = {
-    "invoke", "message", "recverror", "immediate"
+    "invoke", "message", "recverror", "immediate", "drain"
   };
   dg_ctx *ctx = dg_ctx_up(L);
   int h;
@@ -155,6 +156,13 @@ static int core_set_hooks(lua_State *L) {
     luaL_unref(L, LUA_REGISTRYINDEX, ctx->hooks[h]);
     ctx->hooks[h] = luaL_ref(L, LUA_REGISTRYINDEX);
   }
+  return 0;
+}
+
+/* core.ticks_pending(on): Lua says when its nextTick queue fills and
+ * empties, so that C calls drain() only when there is something to run. */
+static int core_ticks_pending(lua_State *L) {
+  dg_ctx_up(L)->ticks_pending = lua_toboolean(L, 1);
   return 0;
 }
 
@@ -215,6 +223,7 @@ DGRAM_API int luaopen_dgram_core(lua_State *L) {
     {"set_hooks", core_set_hooks},
     {"immediate_active", core_immediate_active},
     {"immediate_ref", core_immediate_ref},
+    {"ticks_pending", core_ticks_pending},
     {NULL, NULL}
   };
   const dg_opener *open;

@@ -26,6 +26,7 @@ enum dg_hook {
   DG_HOOK_MESSAGE,   /* message(owner, msg, address, family, port, truncated) */
   DG_HOOK_RECVERR,   /* recverror(owner, status) */
   DG_HOOK_IMMEDIATE, /* immediate(): run the setImmediate queue */
+  DG_HOOK_DRAIN,     /* drain(): run the nextTick queue */
   DG_HOOK_COUNT
 };
 
@@ -40,6 +41,7 @@ typedef struct dg_ctx {
   int hooks[DG_HOOK_COUNT];
   int errors_ref;        /* registry ref: list of errors raised by callbacks */
   int nerrors;
+  int ticks_pending;     /* the Lua nextTick queue is not empty */
   int running;           /* inside run(): run() is not reentrant */
   int no_try_send;       /* DGRAM_TEST_NO_TRY_SEND: always queue (Node's --test-udp-no-try-send) */
   int live_handles;      /* sockets and timers not yet closed (debug count) */
@@ -49,6 +51,11 @@ typedef struct dg_ctx {
   uv_check_t deferred_check; /* closes them once libuv has returned */
   uv_check_t immediate_check;
   uv_idle_t immediate_idle; /* keeps the poll from blocking while immediates wait */
+  int udp_mt;            /* registry ref of the "dgram.udp" metatable */
+  /* The last sender's address, formatted: a server answers the same peers
+   * again and again (registry ref of the string, and its sockaddr). */
+  int peer_ref;
+  struct sockaddr_storage peer;
   char *slab;            /* one receive buffer for every socket of this state */
   size_t slab_size;
   uv_loop_t own_loop;
@@ -83,6 +90,9 @@ int dg_addr_parse(const char *ip, int port, int family, struct sockaddr_storage 
 int dg_addr_format(const struct sockaddr *sa, char *buf, size_t size);
 /* [-0, +3, -] Pushes address, family ("IPv4"/"IPv6"), port of sa. */
 void dg_addr_push(lua_State *L, const struct sockaddr *sa);
+/* [-0, +3, -] The same for a datagram's sender, through the context's
+ * one-entry cache of the last sender's formatted address. */
+void dg_addr_push_peer(dg_ctx *ctx, lua_State *L, const struct sockaddr *sa);
 int dg_addr_port(const struct sockaddr *sa);
 
 /* Openers: each registers its functions into the table on top (ctx upvalue). */

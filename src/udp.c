@@ -22,10 +22,36 @@
 #define DG_BIND_IPV6ONLY 2
 #define DG_BIND_REUSEPORT 4
 
+/* Compares metatables with a registry ref, not luaL_checkudata's look-up
+ * by name: this runs on every send. */
 dg_udp *dg_udp_check(lua_State *L, int i) {
-  dg_udp *u = *(dg_udp **)luaL_checkudata(L, i, UDP_MT);
-  luaL_argcheck(L, u != NULL && !u->closed, i, "socket is closed");
-  return u;
+  dg_ctx *ctx = dg_ctx_up(L);
+  dg_udp **box = lua_touserdata(L, i);
+  int ok = box != NULL && lua_getmetatable(L, i);
+  if (ok) {
+    dg_getref(L, ctx->udp_mt);
+    ok = lua_rawequal(L, -1, -2);
+    lua_pop(L, 2);
+  }
+  if (!ok)
+    luaL_typeerror(L, i, UDP_MT);
+  luaL_argcheck(L, *box != NULL && !(*box)->closed, i, "socket is closed");
+  return *box;
+}
+
+int dg_udp_dest(dg_udp *u, const char *ip, size_t len, int port) {
+  int err;
+  if (port == u->dest_port && len < sizeof u->dest_ip && memcmp(ip, u->dest_ip, len + 1) == 0)
+    return 0;
+  err = dg_addr_parse(ip, port, u->family, &u->dest);
+  if (err == 0 && len < sizeof u->dest_ip) {
+    memcpy(u->dest_ip, ip, len + 1);
+    u->dest_port = port;
+  } else {
+    u->dest_ip[0] = '\0';
+    u->dest_port = -1;
+  }
+  return err;
 }
 
 void dg_udp_push_owner(lua_State *L, dg_udp *u) {
@@ -132,6 +158,7 @@ static int udp_new(lua_State *L) {
   u->handle.data = u;
   u->ctx = ctx;
   u->family = family;
+  u->dest_port = -1;
   u->anchor = LUA_NOREF;
   u->box = box;
   u->next = ctx->sockets;
@@ -282,8 +309,25 @@ static void udp_alloc_cb(uv_handle_t *h, size_t suggested, uv_buf_t *buf) {
   buf->len = ctx->slab_size;
 }
 
-/* One call into Lua per datagram, with flat arguments; Lua builds rinfo.
- * The slab is reused at once: lua_pushlstring copies the payload. */
+/* [-0, +1, -] Pushes Node's rinfo for a datagram of `size` bytes. */
+static void push_rinfo(dg_ctx *ctx, lua_State *L, const struct sockaddr *addr,
+                       size_t size, unsigned flags) {
+  lua_createtable(L, 0, 4);
+  dg_addr_push_peer(ctx, L, addr);
+  lua_setfield(L, -4, "port");
+  lua_setfield(L, -3, "family");
+  lua_setfield(L, -2, "address");
+  lua_pushinteger(L, (lua_Integer)size);
+  lua_setfield(L, -2, "size");
+  if (flags & UV_UDP_PARTIAL) {
+    lua_pushboolean(L, 1);
+    lua_setfield(L, -2, "truncated");
+  }
+}
+
+/* One call into Lua per datagram. A single plain 'message' listener (the
+ * usual case) is called directly with (msg, rinfo); otherwise the message
+ * hook emits. The slab is reused at once: lua_pushlstring copies. */
 static void udp_recv_cb(uv_udp_t *h, ssize_t nread, const uv_buf_t *buf,
                         const struct sockaddr *addr, unsigned flags) {
   dg_udp *u = h->data;
@@ -298,12 +342,26 @@ static void udp_recv_cb(uv_udp_t *h, ssize_t nread, const uv_buf_t *buf,
     lua_pushinteger(L, (lua_Integer)nread);
     dg_pcall(ctx, L, 2);
   } else {
-    dg_push_hook(ctx, L, DG_HOOK_MESSAGE);
     dg_udp_push_owner(L, u);
-    lua_pushlstring(L, buf->base, (size_t)nread);
-    dg_addr_push(L, addr);
-    lua_pushboolean(L, (flags & UV_UDP_PARTIAL) != 0);
-    dg_pcall(ctx, L, 6);
+    lua_getfield(L, -1, "_events");
+    if (lua_getfield(L, -1, "message") == LUA_TFUNCTION) {
+      lua_replace(L, -3);
+      lua_pop(L, 1);
+      lua_pushlstring(L, buf->base, (size_t)nread);
+      push_rinfo(ctx, L, addr, (size_t)nread, flags);
+      dg_pcall(ctx, L, 2);
+      if (ctx->ticks_pending) {
+        dg_push_hook(ctx, L, DG_HOOK_DRAIN);
+        dg_pcall(ctx, L, 0);
+      }
+    } else {
+      lua_pop(L, 2);
+      dg_push_hook(ctx, L, DG_HOOK_MESSAGE);
+      lua_insert(L, -2);
+      lua_pushlstring(L, buf->base, (size_t)nread);
+      push_rinfo(ctx, L, addr, (size_t)nread, flags);
+      dg_pcall(ctx, L, 3);
+    }
   }
   u->busy--;
 }
@@ -399,17 +457,20 @@ void dg_udp_open(lua_State *L) {
     {NULL, NULL}
   };
   dg_ctx *ctx;
+  lua_pushlightuserdata(L, &dg_ctx_key);
+  lua_rawget(L, LUA_REGISTRYINDEX);
+  ctx = *(dg_ctx **)lua_touserdata(L, -1);
+  lua_pop(L, 1);
   if (luaL_newmetatable(L, UDP_MT)) {
     luaL_setfuncs(L, meta, 0);
     lua_pushboolean(L, 0);
     lua_setfield(L, -2, "__metatable");
   }
-  lua_pop(L, 1);
+  if (ctx->udp_mt == LUA_NOREF)
+    ctx->udp_mt = luaL_ref(L, LUA_REGISTRYINDEX);
+  else
+    lua_pop(L, 1);
   dg_register(L, funcs);
-  lua_pushlightuserdata(L, &dg_ctx_key);
-  lua_rawget(L, LUA_REGISTRYINDEX);
-  ctx = *(dg_ctx **)lua_touserdata(L, -1);
-  lua_pop(L, 1);
   if (ctx->deferred_check.data == NULL) {
     uv_check_init(ctx->loop, &ctx->deferred_check);
     ctx->deferred_check.data = ctx;

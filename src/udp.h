@@ -17,6 +17,11 @@ struct dg_udp {
   dg_udp *next_deferred; /* ctx's list of closes waiting for libuv to return */
   int anchor;            /* registry ref of the owner while bound and open */
   int family;            /* 4 or 6: addresses of the other family are EINVAL */
+  /* The last destination parsed by a send: a client or a server sends to
+   * the same few peers again and again. */
+  struct sockaddr_storage dest;
+  int dest_port;
+  char dest_ip[DG_ADDRSTRLEN];
   unsigned busy;         /* depth of this handle's libuv callbacks in Lua */
   unsigned closed : 1;   /* close() was called: no more callbacks into Lua */
   unsigned deferred : 1; /* uv_close waits for the check phase */
@@ -24,6 +29,9 @@ struct dg_udp {
 
 /* Checks that argument i is an open socket and returns it. */
 dg_udp *dg_udp_check(lua_State *L, int i);
+
+/* Parses ip and port into u->dest, through the one-entry cache. */
+int dg_udp_dest(dg_udp *u, const char *ip, size_t len, int port);
 
 /* [-0, +1, -] Pushes the owner (the Lua Socket) of u. */
 void dg_udp_push_owner(lua_State *L, dg_udp *u);

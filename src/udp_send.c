@@ -28,14 +28,16 @@ typedef struct send_args {
   uv_buf_t *bufs;
   unsigned nbufs;
   size_t total;
-  struct sockaddr_storage ss;
-  const struct sockaddr *addr; /* NULL: connected send */
+  const struct sockaddr *addr; /* NULL: connected send; else the socket's dest */
 } send_args;
 
 /* Reads (h, msg, ip|nil, port). Returns 0 or a libuv error for the address.
  * msg is a string or a sequence of strings, which stay on the stack. */
 static int send_args_get(lua_State *L, send_args *a) {
+  const char *ip;
+  size_t len;
   unsigned i;
+  int err;
   a->u = dg_udp_check(L, 1);
   a->bufs = a->inline_bufs;
   a->addr = NULL;
@@ -58,8 +60,10 @@ static int send_args_get(lua_State *L, send_args *a) {
     a->total += a->bufs[i].len;
   if (lua_isnoneornil(L, 3))
     return 0;
-  a->addr = (const struct sockaddr *)&a->ss;
-  return dg_addr_parse(luaL_checkstring(L, 3), (int)luaL_checkinteger(L, 4), a->u->family, &a->ss);
+  ip = luaL_checklstring(L, 3, &len);
+  err = dg_udp_dest(a->u, ip, len, (int)luaL_checkinteger(L, 4));
+  a->addr = (const struct sockaddr *)&a->u->dest;
+  return err;
 }
 
 static int push_error(lua_State *L, int err) {

@@ -58,6 +58,14 @@ local function toint32(v)
   return n >= 2147483648 and n - 4294967296 or n
 end
 
+local defaultLookup
+
+-- st.fast: sends of the common form may take the fast path of send().
+local function updateFast(st)
+  st.fast = st.handle ~= nil and st.bindState == BOUND and st.connectState ~= CONNECTED
+    and st.lookup == defaultLookup
+end
+
 local function healthCheck(self)
   local st = self._state
   if not st.handle then
@@ -95,7 +103,7 @@ local function ipFamily(address)
   return fam
 end
 
-local function defaultLookup(address, family, callback)
+function defaultLookup(address, family, callback)
   if type(address) ~= "string" then
     error(errors.ERR_INVALID_ARG_TYPE("hostname", "string", address), 0)
   end
@@ -116,11 +124,10 @@ local function defaultLookup(address, family, callback)
   end
 end
 
+local DEFAULT_HOST = { [4] = "127.0.0.1", [6] = "::1" }
+
 local function lookup(st, address, callback)
-  if st.family == 4 then
-    return st.lookup(truthy(address) and address or "127.0.0.1", 4, callback)
-  end
-  return st.lookup(truthy(address) and address or "::1", 6, callback)
+  return st.lookup(truthy(address) and address or DEFAULT_HOST[st.family], st.family, callback)
 end
 
 local function newSocket(class, type_, listener)
@@ -238,6 +245,7 @@ local function startListening(self)
   core.udp_recv_start(st.handle)
   st.receiving = true
   st.bindState = BOUND
+  updateFast(st)
   if st.recvBufferSize then
     bufferSize(self, st.recvBufferSize, RECV)
   end
@@ -347,6 +355,7 @@ local function doConnect(ex, self, ip, address, port, callback)
   end
   if ex then
     st.connectState = DISCONNECTED
+    updateFast(st)
     nextTick(function()
       if callback then
         self:removeListener("connect", callback)
@@ -358,6 +367,7 @@ local function doConnect(ex, self, ip, address, port, callback)
     return
   end
   st.connectState = CONNECTED
+  updateFast(st)
   nextTick(function()
     self:emit("connect")
   end)
@@ -411,6 +421,7 @@ function Socket:disconnect()
     error(errors.errno(err, "connect"), 2)
   end
   st.connectState = DISCONNECTED
+  updateFast(st)
 end
 
 local BUFFER_TYPES = { "Buffer", "TypedArray", "DataView", "string" }
@@ -463,6 +474,44 @@ local function toMessage(buffer)
   return list
 end
 
+-- Sends msg now; `deliver(self, callback, err, bytes)` hands the callback
+-- its result when the send finished or failed at once. A send the kernel
+-- would block on is queued in libuv, whose completion calls back directly.
+local function transmit(self, ip, msg, address, port, callback, deliver)
+  local handle = self._state.handle
+  local sent, res = udp_send(handle, msg, ip, port)
+  if sent then
+    if callback then
+      deliver(self, callback, nil, res)
+    end
+    return
+  end
+  if sent == false then
+    local done
+    if callback then
+      done = function(status, bytes)
+        if status < 0 then
+          callback(errors.hostport(status, "send", address, port))
+        else
+          callback(nil, bytes)
+        end
+      end
+    end
+    sent, res = core.udp_send_queued(handle, msg, ip, port, done)
+    if sent ~= nil then
+      return
+    end
+  end
+  -- Send errors go to the callback only; without one they vanish (Node).
+  if callback then
+    deliver(self, callback, errors.hostport(res, "send", address, port))
+  end
+end
+
+local function deliverNextTick(_, callback, err, bytes)
+  nextTick(callback, err, bytes)
+end
+
 local function doSend(ex, self, ip, msg, address, port, callback)
   local st = self._state
   if ex then
@@ -477,57 +526,35 @@ local function doSend(ex, self, ip, msg, address, port, callback)
   elseif not st.handle then
     return -- closed meanwhile: the callback is never called, as in Node
   end
-  local sent, res = udp_send(st.handle, msg, ip, port)
-  if sent then
-    if callback then
-      nextTick(callback, nil, res)
-    end
-    return
-  end
-  if sent == false then -- the kernel would block: queue it in libuv
-    local done
-    if callback then
-      done = function(status, bytes)
-        if status < 0 then
-          callback(errors.hostport(status, "send", address, port))
-        else
-          callback(nil, bytes)
-        end
-      end
-    end
-    sent, res = core.udp_send_queued(st.handle, msg, ip, port, done)
-    if sent ~= nil then
-      return
-    end
-  end
-  -- Send errors go to the callback only; without one they vanish (Node).
-  if callback then
-    nextTick(callback, errors.hostport(res, "send", address, port))
+  transmit(self, ip, msg, address, port, callback, deliverNextTick)
+end
+
+-- The fast path's callbacks, at the position of Node's look-up tick: like
+-- Node, nothing when the socket closed before it, else the callback on the
+-- next tick.
+local function sendCallbackHop(self, callback, err, bytes)
+  if self._state.handle then
+    nextTick(callback, err, bytes)
   end
 end
 
-local DEFAULT_HOST = { [4] = "127.0.0.1", [6] = "::1" }
-
--- The tick that Node's dns.lookup spends on an IP literal, for the fast
--- path of send below; address is the caller's (nil: the default host).
-local function sendToLiteral(self, address, msg, port, callback)
-  doSend(nil, self, address or DEFAULT_HOST[self._state.family], msg, address, port, callback)
+local function deliverAfterHop(self, callback, err, bytes)
+  nextTick(sendCallbackHop, self, callback, err, bytes)
 end
 
-local math_type = math.type
+local math_type, type = math.type, type
 
 function Socket:send(buffer, offset, length, port, address, callback)
   local st = self._state
   -- Fast path for the common send(msg, port[, ip][, callback]) on a bound,
-  -- unconnected socket with the default look-up: the same steps and ticks
-  -- as the general path below, without its machinery. Anything else
-  -- (hostnames, lists, offsets, bad arguments) takes the general path.
-  if address == nil and st.bindState == BOUND and type(buffer) == "string"
-    and math_type(offset) == "integer" and offset > 0 and offset < 65536
-    and (port == nil or type(port) == "function") and st.connectState ~= CONNECTED
-    and st.lookup == defaultLookup and st.handle
-    and (length == nil or (type(length) == "string" and length ~= "" and ipFamily(length) ~= 0)) then
-    nextTick(sendToLiteral, self, length, buffer, offset, port)
+  -- unconnected socket with the default look-up, where ip is an IP literal
+  -- or nil. The datagram goes out at once: Node sends it one tick later,
+  -- after dns.lookup answers for the literal (README: differences). The
+  -- callback keeps Node's timing. Everything else takes the general path.
+  if address == nil and st.fast and type(buffer) == "string" and math_type(offset) == "integer"
+    and offset > 0 and offset < 65536 and (port == nil or type(port) == "function")
+    and (length == nil or (ipFamilies[length] or ipFamily(length)) ~= 0) then
+    transmit(self, length or DEFAULT_HOST[st.family], buffer, length, offset, port, deliverAfterHop)
     return
   end
   local connected = st.connectState == CONNECTED
@@ -600,6 +627,7 @@ function Socket:close(callback)
   stopReceiving(st)
   core.udp_close(st.handle)
   st.handle = nil
+  st.fast = false
   nextTick(function()
     self:emit("close")
   end)

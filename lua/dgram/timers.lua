@@ -11,12 +11,16 @@ local M = {}
 local fns, a1, a2, a3, a4, a5, packed = {}, {}, {}, {}, {}, {}, {}
 local head, tail = 1, 0
 local unpack = table.unpack
+local setTicksPending = core.ticks_pending
 
 function M.nextTick(fn, ...)
   if type(fn) ~= "function" then
     validate.func(fn, "callback")
   end
   local n = select("#", ...)
+  if head > tail then
+    setTicksPending(true) -- C then drains after a 'message' listener
+  end
   tail = tail + 1
   fns[tail] = fn
   if n <= 5 then
@@ -38,6 +42,7 @@ local function drain()
     head = i + 1
     if head > tail then
       head, tail = 1, 0
+      setTicksPending(false)
     end
     if n == 0 then
       fn()
