@@ -17,7 +17,7 @@ INSTALL_LMOD = $(PREFIX)/share/lua/$(LUA_VERSION)
 INSTALL_INC  = $(PREFIX)/include
 
 # Debian packages the build and the suite need; `make deps` installs the missing ones.
-DEB_PACKAGES = lua5.4 liblua5.4-dev libuv1-dev lua-busted luarocks lua-socket pkg-config gcc make valgrind
+DEB_PACKAGES = lua5.4 liblua5.4-dev libuv1-dev lua-busted luarocks lua-socket pkg-config gcc make valgrind dnsmasq-base iproute2
 
 CFLAGS ?= -O2 -g
 WARN    = -Wall -Wextra -pedantic -Wshadow -Wpointer-arith \
