@@ -23,6 +23,7 @@ build = {
     ["dgram.core"] = {
       sources = {
         "src/addr.c",
+        "src/batch.c",
         "src/core.c",
         "src/dns.c",
         "src/errors.c",

@@ -13,7 +13,9 @@
 char dg_ctx_key = 0;
 static const char host_loop_key[] = "dgram.host_loop";
 
-#define DG_SLAB_SIZE (64 * 1024)
+/* libuv's recvmmsg reads up to 20 datagrams of up to 64 KiB into one
+ * buffer, and spins without reading when it is smaller than 64 KiB. */
+#define DG_SLAB_SIZE (20 * 64 * 1024)
 
 void dg_ctx_hold(dg_ctx *ctx) { ctx->refs++; }
 
@@ -74,6 +76,7 @@ static int ctx_gc(lua_State *L) {
     return 0;
   *box = NULL;
   ctx->L = NULL;
+  dg_batch_free(ctx);
   dg_udp_teardown(ctx);
   dg_timer_teardown(ctx);
   uv_close((uv_handle_t *)&ctx->immediate_check, ctx_handle_close_cb);

@@ -32,6 +32,7 @@ enum dg_hook {
 
 typedef struct dg_udp dg_udp;
 typedef struct dg_timer dg_timer;
+typedef struct dg_batch dg_batch;
 
 typedef struct dg_ctx {
   uv_loop_t *loop;
@@ -56,6 +57,7 @@ typedef struct dg_ctx {
    * again and again (registry ref of the string, and its sockaddr). */
   int peer_ref;
   struct sockaddr_storage peer;
+  dg_batch *batch;       /* replies waiting for one sendmmsg (batch.c) */
   char *slab;            /* one receive buffer for every socket of this state */
   size_t slab_size;
   uv_loop_t own_loop;
@@ -112,6 +114,7 @@ void dg_register(lua_State *L, const luaL_Reg *l);
 /* udp.c, timer.c: teardown of every handle when the Lua state closes, and
  * the number of open sockets with an OS socket and of started timers. */
 void dg_udp_teardown(dg_ctx *ctx);
+void dg_batch_free(dg_ctx *ctx);
 void dg_timer_teardown(dg_ctx *ctx);
 int dg_udp_active(dg_ctx *ctx);
 int dg_timer_active(dg_ctx *ctx);

@@ -97,6 +97,7 @@ static void udp_close(lua_State *L, dg_udp *u) {
   if (u->closed)
     return;
   u->closed = 1;
+  dg_batch_end(u); /* replies already batched still go out */
   uv_udp_recv_stop(&u->handle);
   if (L != NULL)
     luaL_unref(L, LUA_REGISTRYINDEX, u->anchor);
@@ -150,7 +151,7 @@ static int udp_new(lua_State *L) {
   u = calloc(1, sizeof *u);
   if (u == NULL)
     return luaL_error(L, "dgram: out of memory");
-  err = uv_udp_init(ctx->loop, &u->handle);
+  err = uv_udp_init_ex(ctx->loop, &u->handle, AF_UNSPEC | UV_UDP_RECVMMSG);
   if (err != 0) {
     free(u);
     return luaL_error(L, "dgram: uv_udp_init: %s", uv_strerror(err));
@@ -333,8 +334,14 @@ static void udp_recv_cb(uv_udp_t *h, ssize_t nread, const uv_buf_t *buf,
   dg_udp *u = h->data;
   dg_ctx *ctx = u->ctx;
   lua_State *L = ctx->L;
+  if (flags & UV_UDP_MMSG_FREE) { /* the end of a recvmmsg batch */
+    dg_batch_end(u);
+    return;
+  }
   if (L == NULL || u->closed || (nread == 0 && addr == NULL))
     return;
+  if (flags & UV_UDP_MMSG_CHUNK)
+    dg_batch_begin(u);
   u->busy++;
   if (nread < 0) {
     dg_push_hook(ctx, L, DG_HOOK_RECVERR);

@@ -33,6 +33,21 @@ dg_udp *dg_udp_check(lua_State *L, int i);
 /* Parses ip and port into u->dest, through the one-entry cache. */
 int dg_udp_dest(dg_udp *u, const char *ip, size_t len, int port);
 
+/* udp_send.c: queues a copy of the datagram in libuv; done is a registry
+ * ref called with (status, bytes), or LUA_NOREF. 0 or a libuv error. */
+int dg_udp_queue(dg_udp *u, const uv_buf_t *bufs, unsigned nbufs, size_t total,
+                 const struct sockaddr *addr, int done);
+
+/* batch.c: replies sent from a receive batch go out with one sendmmsg.
+ * begin/end bracket u's receive batch; add copies a datagram into the
+ * batch when u is in one (1) or says it can't (0); flush_for sends what
+ * u has batched, before anything that must come after it. */
+void dg_batch_begin(dg_udp *u);
+void dg_batch_end(dg_udp *u);
+int dg_batch_add(dg_udp *u, const uv_buf_t *bufs, unsigned nbufs, size_t total,
+                 const struct sockaddr *addr);
+void dg_batch_flush_for(dg_udp *u);
+
 /* [-0, +1, -] Pushes the owner (the Lua Socket) of u. */
 void dg_udp_push_owner(lua_State *L, dg_udp *u);
 

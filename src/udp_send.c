@@ -72,13 +72,21 @@ static int push_error(lua_State *L, int err) {
   return 2;
 }
 
-/* core.udp_send(h, msg, ip, port) -> true, bytes | false | nil, status
- * false: the kernel would block; queue it with udp_send_queued. */
+/* core.udp_send(h, msg, ip, port, batch) -> true, bytes | false | nil, status
+ * false: the kernel would block; queue it with udp_send_queued. `batch`:
+ * nobody waits for this send's outcome (no callback), so inside the
+ * handle's receive batch it may join the batch's sendmmsg. */
 static int udp_send(lua_State *L) {
   send_args a;
   int err = send_args_get(L, &a);
   if (err != 0)
     return push_error(L, err);
+  if (lua_toboolean(L, 5) && dg_batch_add(a.u, a.bufs, a.nbufs, a.total, a.addr)) {
+    lua_pushboolean(L, 1);
+    lua_pushinteger(L, (lua_Integer)a.total);
+    return 2;
+  }
+  dg_batch_flush_for(a.u); /* keep datagrams in order */
   if (a.u->ctx->no_try_send)
     err = UV_EAGAIN;
   else
@@ -114,40 +122,49 @@ static void send_cb(uv_udp_send_t *req, int status) {
   dg_ctx_release(ctx);
 }
 
+int dg_udp_queue(dg_udp *u, const uv_buf_t *bufs, unsigned nbufs, size_t total,
+                 const struct sockaddr *addr, int done) {
+  size_t off = 0;
+  unsigned i;
+  uv_buf_t buf;
+  int err;
+  send_req *sr = malloc(sizeof *sr + total);
+  if (sr == NULL)
+    return UV_ENOMEM;
+  sr->ctx = u->ctx;
+  sr->done = done;
+  sr->size = total;
+  for (i = 0; i < nbufs; i++) {
+    memcpy(sr->data + off, bufs[i].base, bufs[i].len);
+    off += bufs[i].len;
+  }
+  buf = uv_buf_init(sr->data, (unsigned)total);
+  err = uv_udp_send(&sr->req, &u->handle, &buf, 1, addr, send_cb);
+  if (err != 0) {
+    free(sr);
+    return err;
+  }
+  dg_ctx_hold(sr->ctx);
+  return 0;
+}
+
 /* core.udp_send_queued(h, msg, ip, port, done) -> true | nil, status */
 static int udp_send_queued(lua_State *L) {
   send_args a;
-  send_req *sr;
-  size_t off = 0;
-  unsigned i;
   int done = LUA_NOREF;
   int err = send_args_get(L, &a);
   if (err != 0)
     return push_error(L, err);
   if (!lua_isnoneornil(L, 5)) {
     lua_pushvalue(L, 5);
-    done = luaL_ref(L, LUA_REGISTRYINDEX); /* may raise: before sr exists */
+    done = luaL_ref(L, LUA_REGISTRYINDEX);
   }
-  sr = malloc(sizeof *sr + a.total);
-  if (sr == NULL) {
-    luaL_unref(L, LUA_REGISTRYINDEX, done);
-    return luaL_error(L, "dgram: out of memory");
-  }
-  sr->ctx = a.u->ctx;
-  sr->done = done;
-  sr->size = a.total;
-  for (i = 0; i < a.nbufs; i++) {
-    memcpy(sr->data + off, a.bufs[i].base, a.bufs[i].len);
-    off += a.bufs[i].len;
-  }
-  a.bufs[0] = uv_buf_init(sr->data, (unsigned)a.total);
-  err = uv_udp_send(&sr->req, &a.u->handle, a.bufs, 1, a.addr, send_cb);
+  dg_batch_flush_for(a.u); /* keep datagrams in order */
+  err = dg_udp_queue(a.u, a.bufs, a.nbufs, a.total, a.addr, done);
   if (err != 0) {
     luaL_unref(L, LUA_REGISTRYINDEX, done);
-    free(sr);
     return push_error(L, err);
   }
-  dg_ctx_hold(sr->ctx);
   lua_pushboolean(L, 1);
   return 1;
 }

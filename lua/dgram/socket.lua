@@ -479,7 +479,7 @@ end
 -- would block on is queued in libuv, whose completion calls back directly.
 local function transmit(self, ip, msg, address, port, callback, deliver)
   local handle = self._state.handle
-  local sent, res = udp_send(handle, msg, ip, port)
+  local sent, res = udp_send(handle, msg, ip, port, callback == nil)
   if sent then
     if callback then
       deliver(self, callback, nil, res)
