@@ -117,6 +117,9 @@ void dg_udp_teardown(dg_ctx *ctx);
 void dg_batch_free(dg_ctx *ctx);
 void dg_timer_teardown(dg_ctx *ctx);
 int dg_udp_active(dg_ctx *ctx);
+/* Closes every socket and timer (the specs' clean-up after a failure). */
+void dg_udp_close_all(lua_State *L, dg_ctx *ctx);
+void dg_timer_close_all(lua_State *L, dg_ctx *ctx);
 int dg_timer_active(dg_ctx *ctx);
 
 #endif

@@ -72,6 +72,15 @@ static int loop_open_handles(lua_State *L) {
   return 2;
 }
 
+/* core.close_all(): closes every socket and timer of this state, so that a
+ * spec that failed halfway leaves nothing behind for the next one. */
+static int loop_close_all(lua_State *L) {
+  dg_ctx *ctx = dg_ctx_up(L);
+  dg_udp_close_all(L, ctx);
+  dg_timer_close_all(L, ctx);
+  return 0;
+}
+
 void dg_loop_open(lua_State *L) {
   static const luaL_Reg funcs[] = {
     {"run", loop_run},
@@ -81,6 +90,7 @@ void dg_loop_open(lua_State *L) {
     {"alive", loop_alive},
     {"pending_errors", loop_pending_errors},
     {"open_handles", loop_open_handles},
+    {"close_all", loop_close_all},
     {NULL, NULL}
   };
   dg_register(L, funcs);

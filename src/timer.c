@@ -47,6 +47,11 @@ void dg_timer_teardown(dg_ctx *ctx) {
     timer_close(NULL, ctx->timers);
 }
 
+void dg_timer_close_all(lua_State *L, dg_ctx *ctx) {
+  while (ctx->timers != NULL)
+    timer_close(L, ctx->timers);
+}
+
 int dg_timer_active(dg_ctx *ctx) {
   int n = 0;
   dg_timer *t;

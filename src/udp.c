@@ -114,6 +114,14 @@ static void udp_close(lua_State *L, dg_udp *u) {
 
 static void deferred_check_close_cb(uv_handle_t *h) { dg_ctx_release(h->data); }
 
+void dg_udp_close_all(lua_State *L, dg_ctx *ctx) {
+  dg_udp *u = ctx->sockets, *next;
+  for (; u != NULL; u = next) {
+    next = u->next;
+    udp_close(L, u);
+  }
+}
+
 void dg_udp_teardown(dg_ctx *ctx) {
   ctx->deferred = NULL;
   while (ctx->sockets != NULL) {
