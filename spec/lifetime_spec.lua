@@ -108,35 +108,4 @@ describe("lifetimes", function()
     os.remove(script)
     assert(ok, out)
   end)
-
-  it("closes the socket inside its own 'message' listener while sends are queued (libuv PR #4321)", function()
-    local out, ok = h.lua([[
-      local dgram = require "dgram"
-      local rounds, target = 0, 50
-      local function round()
-        local peer = dgram.createSocket("udp4")
-        local s = dgram.createSocket({ type = "udp4", sendBufferSize = 4096 })
-        s:on("message", function()
-          s:close()
-        end)
-        s:on("close", function()
-          peer:close()
-          rounds = rounds + 1
-          if rounds < target then round() end
-        end)
-        s:bind(0, "127.0.0.1", function()
-          peer:bind(0, "127.0.0.1", function()
-            local sp, pp = s:address().port, peer:address().port
-            for i = 1, 500 do s:send(("z"):rep(1000), pp, "127.0.0.1") end
-            for i = 1, 50 do peer:send("flood", sp, "127.0.0.1") end
-          end)
-        end)
-      end
-      round()
-      dgram.run()
-      print("rounds " .. rounds)
-    ]])
-    assert(ok, out)
-    assert.equal("rounds 50\n", out)
-  end)
 end)
