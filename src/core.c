@@ -30,13 +30,20 @@ void dg_push_hook(dg_ctx *ctx, lua_State *L, enum dg_hook h) {
   dg_getref(L, ctx->hooks[h]);
 }
 
+/* Stands for nil in the list of stashed errors (a nil can't be stored). */
+char dg_nil_error;
+
 void dg_pcall(dg_ctx *ctx, lua_State *L, int nargs) {
   if (lua_pcall(L, nargs, 0, 0) == LUA_OK)
     return;
   /* Keep the value intact (no traceback): run() raises it as it is. */
+  if (lua_isnil(L, -1)) {
+    lua_pop(L, 1);
+    lua_pushlightuserdata(L, &dg_nil_error);
+  }
   dg_getref(L, ctx->errors_ref);
   lua_insert(L, -2);
-  lua_rawseti(L, -2, ++ctx->nerrors);
+  lua_rawseti(L, -2, ctx->errors_first + ctx->nerrors++);
   lua_pop(L, 1);
   uv_stop(ctx->loop);
 }
@@ -134,6 +141,7 @@ static dg_ctx *ctx_get(lua_State *L) {
   ctx->udp_mt = ctx->peer_ref = LUA_NOREF;
   lua_newtable(L);
   ctx->errors_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+  ctx->errors_first = 1;
   uv_check_init(ctx->loop, &ctx->immediate_check);
   uv_idle_init(ctx->loop, &ctx->immediate_idle);
   ctx->immediate_check.data = ctx->immediate_idle.data = ctx;

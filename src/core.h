@@ -41,6 +41,7 @@ typedef struct dg_ctx {
   int refs;              /* 1 for the Lua state + 1 per live handle or request */
   int hooks[DG_HOOK_COUNT];
   int errors_ref;        /* registry ref: list of errors raised by callbacks */
+  int errors_first;      /* index of the oldest in that list */
   int nerrors;
   int ticks_pending;     /* the Lua nextTick queue is not empty */
   int running;           /* inside run(): run() is not reentrant */
@@ -65,6 +66,8 @@ typedef struct dg_ctx {
 
 /* Registry key of the context userdata (light userdata &dg_ctx_key). */
 extern char dg_ctx_key;
+/* A stashed error that was nil (light userdata &dg_nil_error). */
+extern char dg_nil_error;
 
 /* Each Lua-facing function has the context as upvalue 1. */
 #define dg_ctx_up(L) ((dg_ctx *)lua_touserdata((L), lua_upvalueindex(1)))

@@ -11,14 +11,17 @@ static void raise_stashed(dg_ctx *ctx, lua_State *L) {
   if (ctx->nerrors == 0)
     return;
   dg_getref(L, ctx->errors_ref);
-  lua_rawgeti(L, -1, 1);
-  lua_getglobal(L, "table"); /* shift the list: errors are rare */
-  lua_getfield(L, -1, "remove");
-  lua_pushvalue(L, -4);
-  lua_pushinteger(L, 1);
-  lua_call(L, 2, 0);
-  lua_pop(L, 1);
-  ctx->nerrors--;
+  lua_rawgeti(L, -1, ctx->errors_first);
+  lua_pushnil(L);
+  lua_rawseti(L, -3, ctx->errors_first);
+  if (--ctx->nerrors == 0)
+    ctx->errors_first = 1;
+  else
+    ctx->errors_first++;
+  if (lua_touserdata(L, -1) == &dg_nil_error) {
+    lua_pop(L, 1);
+    lua_pushnil(L);
+  }
   lua_error(L);
 }
 

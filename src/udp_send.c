@@ -169,6 +169,97 @@ static int udp_send_queued(lua_State *L) {
   return 1;
 }
 
+/* The fast path of Socket:send, a closure over (ctx, general, settle):
+ * send(msg, port[, ip][, callback]) with msg a string, port an integer in
+ * 1..65535, ip nil or an IP literal of the socket's family, on a socket
+ * whose Lua state says `fast` (bound, unconnected, default look-up). It
+ * sends at once; whatever else happens (a callback to call, a send the
+ * kernel would block, an error) goes to settle(self, sent, res, ip, msg,
+ * address, port, callback). Every other call goes to general(...), Node's
+ * path in Lua. */
+static int socket_send(lua_State *L) {
+  static const char *const default_host[] = {"127.0.0.1", "::1"};
+  int top = lua_gettop(L), t4 = lua_type(L, 4), t5 = lua_type(L, 5);
+  lua_Integer port;
+  const char *ip;
+  size_t iplen;
+  dg_udp **box, *u;
+  uv_buf_t buf;
+  int err;
+
+  if (top > 7 || lua_type(L, 1) != LUA_TTABLE || lua_type(L, 2) != LUA_TSTRING ||
+      !lua_isinteger(L, 3) || !lua_isnoneornil(L, 6) ||
+      (t4 > LUA_TNIL && t4 != LUA_TSTRING) || (t5 > LUA_TNIL && t5 != LUA_TFUNCTION))
+    goto general;
+  port = lua_tointeger(L, 3);
+  if (port < 1 || port > 65535)
+    goto general;
+  lua_settop(L, 7);
+  lua_getfield(L, 1, "_state");                          /* 8 */
+  if (lua_type(L, 8) != LUA_TTABLE || lua_getfield(L, 8, "fast") != LUA_TBOOLEAN ||
+      !lua_toboolean(L, 9) || lua_getfield(L, 8, "handle") != LUA_TUSERDATA)
+    goto general;
+  box = lua_touserdata(L, 10);
+  u = *box;
+  if (u == NULL || u->closed)
+    goto general;
+  if (t4 == LUA_TSTRING) {
+    ip = lua_tolstring(L, 4, &iplen);
+    if (iplen == 0)
+      goto general; /* '' is Node's default host: its own path */
+  } else {
+    ip = default_host[u->family == 6];
+    iplen = strlen(ip);
+  }
+  if (dg_udp_dest(u, ip, iplen, (int)port) != 0)
+    goto general; /* a hostname, or a literal of the other family */
+
+  buf.base = (char *)lua_tolstring(L, 2, &buf.len);
+  if (t5 != LUA_TFUNCTION && dg_batch_add(u, &buf, 1, buf.len, (struct sockaddr *)&u->dest))
+    return 0;
+  dg_batch_flush_for(u); /* keep datagrams in order */
+  err = u->ctx->no_try_send ? UV_EAGAIN
+                            : uv_udp_try_send(&u->handle, &buf, 1, (struct sockaddr *)&u->dest);
+  if (err >= 0 && t5 != LUA_TFUNCTION)
+    return 0;
+  lua_pushvalue(L, lua_upvalueindex(3));
+  lua_pushvalue(L, 1);
+  if (err >= 0) {
+    lua_pushboolean(L, 1);
+    lua_pushinteger(L, (lua_Integer)buf.len);
+  } else if (err == UV_EAGAIN || err == UV_ENOSYS) {
+    lua_pushboolean(L, 0);
+    lua_pushnil(L);
+  } else {
+    lua_pushnil(L);
+    lua_pushinteger(L, err);
+  }
+  lua_pushlstring(L, ip, iplen);
+  lua_pushvalue(L, 2);
+  lua_pushvalue(L, 4);
+  lua_pushvalue(L, 3);
+  lua_pushvalue(L, 5);
+  lua_call(L, 8, 0);
+  return 0;
+
+general:
+  lua_settop(L, top);
+  lua_pushvalue(L, lua_upvalueindex(2));
+  lua_insert(L, 1);
+  lua_call(L, top, 0);
+  return 0;
+}
+
+/* core.socket_send(general, settle) -> the send method */
+static int socket_send_new(lua_State *L) {
+  luaL_checktype(L, 1, LUA_TFUNCTION);
+  luaL_checktype(L, 2, LUA_TFUNCTION);
+  lua_pushvalue(L, lua_upvalueindex(1));
+  lua_insert(L, 1);
+  lua_pushcclosure(L, socket_send, 3);
+  return 1;
+}
+
 static int udp_send_queue_size(lua_State *L) {
   dg_udp *u = dg_udp_check(L, 1);
   lua_pushinteger(L, (lua_Integer)uv_udp_get_send_queue_size(&u->handle));
@@ -185,6 +276,7 @@ void dg_udp_send_open(lua_State *L) {
   static const luaL_Reg funcs[] = {
     {"udp_send", udp_send},
     {"udp_send_queued", udp_send_queued},
+    {"socket_send", socket_send_new},
     {"udp_send_queue_size", udp_send_queue_size},
     {"udp_send_queue_count", udp_send_queue_count},
     {NULL, NULL}

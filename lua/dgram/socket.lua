@@ -63,7 +63,7 @@ local defaultLookup
 -- st.fast: sends of the common form may take the fast path of send().
 local function updateFast(st)
   st.fast = st.handle ~= nil and st.bindState == BOUND and st.connectState ~= CONNECTED
-    and st.lookup == defaultLookup
+    and st.lookup == defaultLookup and st.lookups == 0
 end
 
 local function healthCheck(self)
@@ -157,6 +157,7 @@ local function newSocket(class, type_, listener)
     lookup = lookupFn or defaultLookup,
     bindState = UNBOUND,
     connectState = DISCONNECTED,
+    lookups = 0, -- sends waiting for their look-up
     queue = nil,
     reuseAddr = options and truthy(options.reuseAddr),
     reusePort = options and truthy(options.reusePort),
@@ -474,12 +475,11 @@ local function toMessage(buffer)
   return list
 end
 
--- Sends msg now; `deliver(self, callback, err, bytes)` hands the callback
--- its result when the send finished or failed at once. A send the kernel
+-- What follows an attempt to send at once (`sent`, `res` as udp_send
+-- returns them): `deliver(self, callback, err, bytes)` hands the callback
+-- its result when the send finished or failed at once; a send the kernel
 -- would block on is queued in libuv, whose completion calls back directly.
-local function transmit(self, ip, msg, address, port, callback, deliver)
-  local handle = self._state.handle
-  local sent, res = udp_send(handle, msg, ip, port, callback == nil)
+local function settle(self, sent, res, ip, msg, address, port, callback, deliver)
   if sent then
     if callback then
       deliver(self, callback, nil, res)
@@ -497,7 +497,7 @@ local function transmit(self, ip, msg, address, port, callback, deliver)
         end
       end
     end
-    sent, res = core.udp_send_queued(handle, msg, ip, port, done)
+    sent, res = core.udp_send_queued(self._state.handle, msg, ip, port, done)
     if sent ~= nil then
       return
     end
@@ -506,6 +506,11 @@ local function transmit(self, ip, msg, address, port, callback, deliver)
   if callback then
     deliver(self, callback, errors.hostport(res, "send", address, port))
   end
+end
+
+local function transmit(self, ip, msg, address, port, callback, deliver)
+  local sent, res = udp_send(self._state.handle, msg, ip, port, callback == nil)
+  settle(self, sent, res, ip, msg, address, port, callback, deliver)
 end
 
 local function deliverNextTick(_, callback, err, bytes)
@@ -542,21 +547,10 @@ local function deliverAfterHop(self, callback, err, bytes)
   nextTick(sendCallbackHop, self, callback, err, bytes)
 end
 
-local math_type, type = math.type, type
-
-function Socket:send(buffer, offset, length, port, address, callback)
+-- Node's send, whole: the fast path in C (core.socket_send) hands every
+-- other form of call to it.
+local function send(self, buffer, offset, length, port, address, callback)
   local st = self._state
-  -- Fast path for the common send(msg, port[, ip][, callback]) on a bound,
-  -- unconnected socket with the default look-up, where ip is an IP literal
-  -- or nil. The datagram goes out at once: Node sends it one tick later,
-  -- after dns.lookup answers for the literal (README: differences). The
-  -- callback keeps Node's timing. Everything else takes the general path.
-  if address == nil and st.fast and type(buffer) == "string" and math_type(offset) == "integer"
-    and offset > 0 and offset < 65536 and (port == nil or type(port) == "function")
-    and (length == nil or (ipFamilies[length] or ipFamily(length)) ~= 0) then
-    transmit(self, length or DEFAULT_HOST[st.family], buffer, length, offset, port, deliverAfterHop)
-    return
-  end
   local connected = st.connectState == CONNECTED
   if not connected then
     if truthy(address) or (truthy(port) and type(port) ~= "function") then
@@ -607,10 +601,27 @@ function Socket:send(buffer, offset, length, port, address, callback)
     doSend(nil, self, nil, msg, nil, nil, callback)
     return
   end
+  -- While a send waits for its look-up, later ones must not overtake it
+  -- on the fast path.
+  st.lookups = st.lookups + 1
+  st.fast = false
   lookup(st, address, function(ex, ip)
+    st.lookups = st.lookups - 1
+    if st.lookups == 0 then
+      updateFast(st)
+    end
     doSend(ex, self, ip, msg, address, port, callback)
   end)
 end
+
+-- The common send(msg, port[, ip][, callback]) on a bound, unconnected
+-- socket with the default look-up (st.fast), where ip is an IP literal of
+-- the socket's family or nil, is sent at once by C: Node sends it one tick
+-- later, after dns.lookup answers for the literal (README: differences).
+-- Its callback keeps Node's timing, through deliverAfterHop.
+Socket.send = core.socket_send(send, function(self, sent, res, ip, msg, address, port, callback)
+  settle(self, sent, res, ip, msg, address, port, callback, deliverAfterHop)
+end)
 
 function Socket:close(callback)
   local st = self._state
