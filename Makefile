@@ -87,7 +87,12 @@ demo: deps
 	@$(MAKE) --no-print-directory all
 	@$(TEST_ENV) $(LUA) examples/demo.lua
 
-bench: all
+# The benchmark's optional peers (luv) and its instruction counts (valgrind).
+BENCH_PACKAGES = lua-luv lua-socket valgrind python3
+
+bench: deps
+	@sh tools/deps.sh $(BENCH_PACKAGES)
+	@$(MAKE) -s --no-print-directory all
 	@$(MAKE) --no-print-directory -C bench run
 
 install: $(MODULE)

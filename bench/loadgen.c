@@ -72,6 +72,23 @@ static int proc_cpu(long pid, double *user_us, double *sys_us) {
   return 0;
 }
 
+/* CPU time the whole machine spent busy (user, system, interrupts, and
+ * stolen by the hypervisor), in microseconds: with the server's and our own share
+ * taken out, what is left is load from elsewhere during the measurement. */
+static double machine_busy_us(void) {
+  unsigned long long us, ni, sy, idle, io, irq, sirq, st;
+  FILE *f = fopen("/proc/stat", "r");
+  if (!f) return -1;
+  int n = fscanf(f, "cpu %llu %llu %llu %llu %llu %llu %llu %llu", &us, &ni,
+                 &sy, &idle, &io, &irq, &sirq, &st);
+  fclose(f);
+  if (n != 8) return -1;
+  /* irq and softirq time count too: a process's stime includes the softirq
+   * work done in its context (loopback delivery), /proc/stat books it apart */
+  return (double)(us + ni + sy + irq + sirq + st) * 1e6 /
+         (double)sysconf(_SC_CLK_TCK);
+}
+
 static double self_cpu_us(void) {
   struct rusage ru;
   getrusage(RUSAGE_SELF, &ru);
@@ -112,7 +129,7 @@ static int wait_readable(int fd, int timeout_ms) {
 
 static void fail(const struct opts *o, const char *what) {
   printf("loadgen mode=%s label=%s size=%d window=%d error=%s\n", o->mode,
-         o->label, o->size, o->window, what);
+         o->label, o->size, strcmp(o->mode, "echo") == 0 ? o->window : 0, what);
   fflush(stdout);
   exit(3);
 }
@@ -277,7 +294,7 @@ static void run_echo(const struct opts *o) {
   int64_t end = warm_end + (int64_t)(o->secs * 1e9);
   int64_t loss_ns = (int64_t)(o->loss_timeout * 1e9);
   int64_t last_rx = start;
-  double cu0 = 0, cs0 = 0, cu1 = 0, cs1 = 0, me0 = 0, me1 = 0;
+  double cu0 = 0, cs0 = 0, cu1 = 0, cs1 = 0, me0 = 0, me1 = 0, mb0 = -1, mb1;
   int have_cpu = 0;
   int64_t t1 = 0;
   e.limit = (long long)9e18;
@@ -289,6 +306,7 @@ static void run_echo(const struct opts *o) {
     e.limit = e.sent + o->count;
     have_cpu = proc_cpu(o->pid, &cu0, &cs0) == 0;
     me0 = self_cpu_us();
+    mb0 = machine_busy_us();
   }
   for (;;) {
     int64_t t = now_ns();
@@ -299,6 +317,7 @@ static void run_echo(const struct opts *o) {
       e.limit = e.sent + o->count;
       have_cpu = proc_cpu(o->pid, &cu0, &cs0) == 0;
       me0 = self_cpu_us();
+      mb0 = machine_busy_us();
     }
     if (e.measuring && (t >= end || e.m_recv >= o->count ||
                         (e.sent >= e.limit && e.inflight == 0))) {
@@ -326,6 +345,7 @@ static void run_echo(const struct opts *o) {
   }
   if (have_cpu) have_cpu = proc_cpu(o->pid, &cu1, &cs1) == 0;
   me1 = self_cpu_us();
+  mb1 = machine_busy_us();
 
   double dur = (double)(t1 - e.t0) / 1e9;
   double mps = dur > 0 ? (double)e.m_recv / dur : 0;
@@ -344,6 +364,9 @@ static void run_echo(const struct opts *o) {
            (cu1 - cu0 + cs1 - cs0) / (double)e.m_recv);
   if (e.m_recv > 0)
     printf(" cli_cpu_us_per_msg=%.3f", (me1 - me0) / (double)e.m_recv);
+  if (have_cpu && mb0 >= 0 && mb1 >= 0 && dur > 0)
+    printf(" other_cores=%.2f",
+           (mb1 - mb0 - (me1 - me0) - (cu1 - cu0 + cs1 - cs0)) / 1e6 / dur);
   printf("\n");
   fflush(stdout);
   free(e.rtt);
@@ -417,6 +440,7 @@ static void run_flood(const struct opts *o) {
   double cu0 = 0, cs0 = 0, cu1 = 0, cs1 = 0;
   int have_cpu = proc_cpu(o->pid, &cu0, &cs0) == 0;
   double me0 = self_cpu_us();
+  double mb0 = machine_busy_us();
   int64_t t0 = now_ns(), end = t0 + (int64_t)(o->secs * 1e9);
   long long sent = 0, errs = 0;
   while (sent < o->count) {
@@ -439,6 +463,9 @@ static void run_flood(const struct opts *o) {
   }
   int64_t t1 = now_ns();
   double me1 = self_cpu_us();
+  double mb1 = machine_busy_us();
+  double scu1 = 0, scs1 = 0;          /* the server's CPU at the same moment */
+  if (have_cpu) have_cpu = proc_cpu(o->pid, &scu1, &scs1) == 0;
 
   /* the sink may still be draining its socket buffer: wait until its count
    * stops moving (bounded) */
@@ -465,6 +492,9 @@ static void run_flood(const struct opts *o) {
            (cu1 - cu0 + cs1 - cs0) / (double)got);
   if (sent > 0)
     printf(" cli_cpu_us_per_msg=%.3f", (me1 - me0) / (double)sent);
+  if (have_cpu && mb0 >= 0 && mb1 >= 0 && dur > 0)
+    printf(" other_cores=%.2f",
+           (mb1 - mb0 - (me1 - me0) - (scu1 - cu0 + scs1 - cs0)) / 1e6 / dur);
   printf("\n");
   fflush(stdout);
   free(buf);

@@ -1,0 +1,41 @@
+-- Port of Node's benchmark/dgram/multi-buffer.js to this module: as
+-- single-buffer, but each datagram is a sequence of `chunks` strings of
+-- round(len / chunks) bytes.
+local common = dofile((arg[0]:match("^(.*/)") or "./") .. "common.lua")
+local dgram = require "dgram"
+
+local conf = common.parse({ len = 256, n = 100, chunks = 4, type = "send", dur = 1 })
+common.deadline(dgram, conf.dur + 10)
+
+local list, size = {}, 0
+local piece = string.rep("x", math.floor(conf.len / conf.chunks + 0.5))
+for i = 1, conf.chunks do list[i] = piece; size = size + #piece end
+local socket = dgram.createSocket("udp4")
+local sent, received = 0, 0
+local port
+
+local onsend
+local function refill()
+  for _ = 1, conf.n do
+    socket:send(list, port, "127.0.0.1", onsend)
+  end
+end
+function onsend()
+  local s = sent
+  sent = sent + 1
+  if s % conf.n == 0 then dgram.setImmediate(refill) end
+end
+
+socket:on("message", function() received = received + 1 end)
+socket:on("listening", function()
+  port = socket:address().port
+  local t0 = common.clock()
+  onsend()
+  dgram.setTimeout(function()
+    local ops = conf.type == "send" and sent or received
+    common.report("multi-buffer", conf, ops, common.clock() - t0, size)
+    os.exit(0)
+  end, conf.dur * 1000)
+end)
+socket:bind(0, "127.0.0.1")
+dgram.run()
