@@ -1,7 +1,16 @@
 -- Port of Node's benchmark/dgram/get-send-queue-info.js to this module: the
 -- cost of getSendQueueSize() / getSendQueueCount() on a connected socket
--- after 999 sends. There is no "no try-send" switch here, so the queue is
--- whatever the module left pending (usually empty): this measures the call.
+-- after 999 sends. Like Node's run with --test-udp-no-try-send, it runs
+-- with DGRAM_TEST_NO_TRY_SEND=1 (re-running itself with it), so the 999
+-- sends wait in libuv's queue while the calls are measured.
+if not os.getenv("DGRAM_TEST_NO_TRY_SEND") then
+  local args = {}
+  for i = 1, #arg do
+    args[i] = "'" .. arg[i]:gsub("'", "'\\''") .. "'"
+  end
+  local ok = os.execute(("DGRAM_TEST_NO_TRY_SEND=1 %s %s %s"):format(arg[-1], arg[0], table.concat(args, " ")))
+  os.exit(ok and 0 or 1)
+end
 local common = dofile((arg[0]:match("^(.*/)") or "./") .. "common.lua")
 local dgram = require "dgram"
 
