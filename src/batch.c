@@ -58,7 +58,7 @@ static void batch_flush(dg_batch *b) {
       /* The kernel would block: the rest waits in libuv's queue, in order. */
       for (; done < b->n; done++) {
         uv_buf_t buf = uv_buf_init(b->iov[done].iov_base, (unsigned)b->iov[done].iov_len);
-        dg_udp_queue(u, &buf, 1, buf.len, b->msgs[done].msg_hdr.msg_name, LUA_NOREF);
+        dg_udp_queue(u, &buf, 1, buf.len, b->msgs[done].msg_hdr.msg_name, 0);
       }
     } else {
       /* This datagram failed and nobody waits for it: dropped, as Node

@@ -33,8 +33,9 @@ dg_udp *dg_udp_check(lua_State *L, int i);
 /* Parses ip and port into u->dest, through the one-entry cache. */
 int dg_udp_dest(dg_udp *u, const char *ip, size_t len, int port);
 
-/* udp_send.c: queues a copy of the datagram in libuv; done is a registry
- * ref called with (status, bytes), or LUA_NOREF. 0 or a libuv error. */
+/* udp_send.c: queues a copy of the datagram in libuv; done is the key of
+ * a function called with (status, bytes) (udp_send.c's pending table), or
+ * 0. Returns 0 or a libuv error. */
 int dg_udp_queue(dg_udp *u, const uv_buf_t *bufs, unsigned nbufs, size_t total,
                  const struct sockaddr *addr, int done);
 

@@ -4,7 +4,10 @@
  * keeps datagrams in order) it says so, and Lua queues the datagram with
  * udp_send_queued, whose payload is copied into the request so that no Lua
  * string needs anchoring. The completion calls the Lua function given with
- * the send through the invoke hook: done(status, bytes).
+ * the send through the invoke hook: done(status, bytes). Those functions
+ * wait in a table of the context's, not in the registry: a backlog of
+ * 200,000 sends would leave the registry that large for good, while the
+ * table is dropped whenever it empties.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -16,7 +19,7 @@
 typedef struct send_req {
   uv_udp_send_t req;
   dg_ctx *ctx;
-  int done;              /* registry ref of done(status, bytes), or LUA_NOREF */
+  int done;              /* key of done(status, bytes) in the pending table, or 0 */
   size_t size;
   char data[];
 } send_req;
@@ -103,16 +106,45 @@ static int udp_send(lua_State *L) {
   return push_error(L, err);
 }
 
+/* [-1, +0, m] Keeps the function on top until pending_take; returns its key. */
+static int pending_put(dg_ctx *ctx, lua_State *L) {
+  int key;
+  if (ctx->pending_ref == LUA_NOREF) {
+    lua_newtable(L);
+    ctx->pending_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+  }
+  dg_getref(L, ctx->pending_ref);
+  lua_insert(L, -2);
+  key = ++ctx->pending_key;
+  lua_rawseti(L, -2, key);
+  lua_pop(L, 1);
+  ctx->pending_count++;
+  return key;
+}
+
+/* [-0, +1, -] Pushes the function kept under key and forgets it. */
+static void pending_take(dg_ctx *ctx, lua_State *L, int key) {
+  dg_getref(L, ctx->pending_ref);
+  lua_rawgeti(L, -1, key);
+  lua_pushnil(L);
+  lua_rawseti(L, -3, key);
+  lua_remove(L, -2);
+  if (--ctx->pending_count == 0) { /* let a large table go */
+    luaL_unref(L, LUA_REGISTRYINDEX, ctx->pending_ref);
+    ctx->pending_ref = LUA_NOREF;
+    ctx->pending_key = 0;
+  }
+}
+
 static void send_cb(uv_udp_send_t *req, int status) {
   send_req *sr = (send_req *)req;
   dg_ctx *ctx = sr->ctx;
   lua_State *L = ctx->L;
-  if (L != NULL && sr->done != LUA_NOREF) {
+  if (L != NULL && sr->done != 0) {
     dg_udp *u = req->handle->data;
     u->busy++;
     dg_push_hook(ctx, L, DG_HOOK_INVOKE);
-    dg_getref(L, sr->done);
-    luaL_unref(L, LUA_REGISTRYINDEX, sr->done);
+    pending_take(ctx, L, sr->done);
     lua_pushinteger(L, status);
     lua_pushinteger(L, (lua_Integer)sr->size);
     dg_pcall(ctx, L, 3);
@@ -123,7 +155,7 @@ static void send_cb(uv_udp_send_t *req, int status) {
 }
 
 int dg_udp_queue(dg_udp *u, const uv_buf_t *bufs, unsigned nbufs, size_t total,
-                 const struct sockaddr *addr, int done) {
+                 const struct sockaddr *addr, int done) { /* done: a pending key or 0 */
   size_t off = 0;
   unsigned i;
   uv_buf_t buf;
@@ -151,18 +183,21 @@ int dg_udp_queue(dg_udp *u, const uv_buf_t *bufs, unsigned nbufs, size_t total,
 /* core.udp_send_queued(h, msg, ip, port, done) -> true | nil, status */
 static int udp_send_queued(lua_State *L) {
   send_args a;
-  int done = LUA_NOREF;
+  int done = 0;
   int err = send_args_get(L, &a);
   if (err != 0)
     return push_error(L, err);
   if (!lua_isnoneornil(L, 5)) {
     lua_pushvalue(L, 5);
-    done = luaL_ref(L, LUA_REGISTRYINDEX);
+    done = pending_put(a.u->ctx, L);
   }
   dg_batch_flush_for(a.u); /* keep datagrams in order */
   err = dg_udp_queue(a.u, a.bufs, a.nbufs, a.total, a.addr, done);
   if (err != 0) {
-    luaL_unref(L, LUA_REGISTRYINDEX, done);
+    if (done != 0) {
+      pending_take(a.u->ctx, L, done);
+      lua_pop(L, 1);
+    }
     return push_error(L, err);
   }
   lua_pushboolean(L, 1);

@@ -475,22 +475,43 @@ local function toMessage(buffer)
   return list
 end
 
+-- The fast path's callbacks, at the position of Node's look-up tick: like
+-- Node, nothing when the socket closed before it, else the callback on the
+-- next tick.
+local function sendCallbackHop(self, callback, err, bytes)
+  if self._state.handle then
+    nextTick(callback, err, bytes)
+  end
+end
+
 -- What follows an attempt to send at once (`sent`, `res` as udp_send
--- returns them): `deliver(self, callback, err, bytes)` hands the callback
--- its result when the send finished or failed at once; a send the kernel
--- would block on is queued in libuv, whose completion calls back directly.
-local function settle(self, sent, res, ip, msg, address, port, callback, deliver)
+-- returns them). A send the kernel would block on is queued in libuv,
+-- whose completion calls back directly. `early`: the send went out before
+-- Node would have sent it (the fast path below), so the callback keeps
+-- Node's timing and, like Node's, is never called when the socket closed
+-- before Node's look-up tick.
+local function settle(self, sent, res, ip, msg, address, port, callback, early)
   if sent then
     if callback then
-      deliver(self, callback, nil, res)
+      if early then
+        nextTick(sendCallbackHop, self, callback, nil, res)
+      else
+        nextTick(callback, nil, res)
+      end
     end
     return
   end
   if sent == false then
     local done
     if callback then
+      local live = true
+      if early then
+        nextTick(function() live = self._state.handle ~= nil end)
+      end
       done = function(status, bytes)
-        if status < 0 then
+        if not live then
+          return
+        elseif status < 0 then
           callback(errors.hostport(status, "send", address, port))
         else
           callback(nil, bytes)
@@ -504,17 +525,13 @@ local function settle(self, sent, res, ip, msg, address, port, callback, deliver
   end
   -- Send errors go to the callback only; without one they vanish (Node).
   if callback then
-    deliver(self, callback, errors.hostport(res, "send", address, port))
+    local err = errors.hostport(res, "send", address, port)
+    if early then
+      nextTick(sendCallbackHop, self, callback, err)
+    else
+      nextTick(callback, err)
+    end
   end
-end
-
-local function transmit(self, ip, msg, address, port, callback, deliver)
-  local sent, res = udp_send(self._state.handle, msg, ip, port, callback == nil)
-  settle(self, sent, res, ip, msg, address, port, callback, deliver)
-end
-
-local function deliverNextTick(_, callback, err, bytes)
-  nextTick(callback, err, bytes)
 end
 
 local function doSend(ex, self, ip, msg, address, port, callback)
@@ -531,21 +548,10 @@ local function doSend(ex, self, ip, msg, address, port, callback)
   elseif not st.handle then
     return -- closed meanwhile: the callback is never called, as in Node
   end
-  transmit(self, ip, msg, address, port, callback, deliverNextTick)
+  local sent, res = udp_send(st.handle, msg, ip, port, callback == nil)
+  settle(self, sent, res, ip, msg, address, port, callback, false)
 end
 
--- The fast path's callbacks, at the position of Node's look-up tick: like
--- Node, nothing when the socket closed before it, else the callback on the
--- next tick.
-local function sendCallbackHop(self, callback, err, bytes)
-  if self._state.handle then
-    nextTick(callback, err, bytes)
-  end
-end
-
-local function deliverAfterHop(self, callback, err, bytes)
-  nextTick(sendCallbackHop, self, callback, err, bytes)
-end
 
 -- Node's send, whole: the fast path in C (core.socket_send) hands every
 -- other form of call to it.
@@ -618,9 +624,9 @@ end
 -- socket with the default look-up (st.fast), where ip is an IP literal of
 -- the socket's family or nil, is sent at once by C: Node sends it one tick
 -- later, after dns.lookup answers for the literal (README: differences).
--- Its callback keeps Node's timing, through deliverAfterHop.
+-- Its callback keeps Node's timing (settle's `early`).
 Socket.send = core.socket_send(send, function(self, sent, res, ip, msg, address, port, callback)
-  settle(self, sent, res, ip, msg, address, port, callback, deliverAfterHop)
+  settle(self, sent, res, ip, msg, address, port, callback, true)
 end)
 
 function Socket:close(callback)

@@ -41,6 +41,9 @@ local function drain()
     fns[i], a1[i], a2[i], a3[i], a4[i], a5[i], packed[i] = nil, nil, nil, nil, nil, nil, nil
     head = i + 1
     if head > tail then
+      if tail > 1024 then -- a burst of ticks: let the large arrays go
+        fns, a1, a2, a3, a4, a5, packed = {}, {}, {}, {}, {}, {}, {}
+      end
       head, tail = 1, 0
       setTicksPending(false)
     end
