@@ -23,7 +23,7 @@
 /* Hooks: Lua functions that C calls, set once by lua/dgram.lua. */
 enum dg_hook {
   DG_HOOK_INVOKE,    /* invoke(fn, ...): call fn, then drain the nextTick queue */
-  DG_HOOK_MESSAGE,   /* message(owner, msg, address, family, port, truncated) */
+  DG_HOOK_MESSAGE,   /* message(owner, msg, rinfo): emits 'message' */
   DG_HOOK_RECVERR,   /* recverror(owner, status) */
   DG_HOOK_IMMEDIATE, /* immediate(): run the setImmediate queue */
   DG_HOOK_DRAIN,     /* drain(): run the nextTick queue */

@@ -334,14 +334,51 @@ static void push_rinfo(dg_ctx *ctx, lua_State *L, const struct sockaddr *addr,
   }
 }
 
-/* One call into Lua per datagram. A single plain 'message' listener (the
- * usual case) is called directly with (msg, rinfo); otherwise the message
- * hook emits. The slab is reused at once: lua_pushlstring copies. */
+/* What a datagram brings, for deliver_message. */
+typedef struct datagram {
+  dg_udp *u;
+  const char *data;
+  size_t size;
+  const struct sockaddr *addr;
+  unsigned flags;
+} datagram;
+
+/* [-0, +0, e] Run protected (lua_pcall): everything here may raise, and an
+ * error must not unwind through libuv. A single plain 'message' listener
+ * (the usual case) is called directly with (msg, rinfo); otherwise the
+ * message hook emits. The slab is reused at once: lua_pushlstring copies. */
+static int deliver_message(lua_State *L) {
+  datagram *d = lua_touserdata(L, 1);
+  dg_ctx *ctx = d->u->ctx;
+  int direct = 0;
+  dg_udp_push_owner(L, d->u);                          /* 2: owner */
+  lua_pushliteral(L, "_events");
+  if (lua_rawget(L, 2) == LUA_TTABLE) {                /* 3 */
+    lua_pushliteral(L, "message");
+    direct = lua_rawget(L, 3) == LUA_TFUNCTION;        /* 4 */
+  }
+  if (!direct) {
+    lua_settop(L, 2);
+    dg_push_hook(ctx, L, DG_HOOK_MESSAGE);
+    lua_insert(L, 2);                                  /* hook owner */
+  }
+  lua_pushlstring(L, d->data, d->size);
+  push_rinfo(ctx, L, d->addr, d->size, d->flags);
+  lua_call(L, direct ? 2 : 3, 0);
+  if (direct && ctx->ticks_pending) {
+    dg_push_hook(ctx, L, DG_HOOK_DRAIN);
+    lua_call(L, 0, 0);
+  }
+  return 0;
+}
+
+/* One protected call into Lua per datagram. */
 static void udp_recv_cb(uv_udp_t *h, ssize_t nread, const uv_buf_t *buf,
                         const struct sockaddr *addr, unsigned flags) {
   dg_udp *u = h->data;
   dg_ctx *ctx = u->ctx;
   lua_State *L = ctx->L;
+  datagram d;
   if (flags & UV_UDP_MMSG_FREE) { /* the end of a recvmmsg batch */
     dg_batch_end(u);
     return;
@@ -357,26 +394,14 @@ static void udp_recv_cb(uv_udp_t *h, ssize_t nread, const uv_buf_t *buf,
     lua_pushinteger(L, (lua_Integer)nread);
     dg_pcall(ctx, L, 2);
   } else {
-    dg_udp_push_owner(L, u);
-    lua_getfield(L, -1, "_events");
-    if (lua_getfield(L, -1, "message") == LUA_TFUNCTION) {
-      lua_replace(L, -3);
-      lua_pop(L, 1);
-      lua_pushlstring(L, buf->base, (size_t)nread);
-      push_rinfo(ctx, L, addr, (size_t)nread, flags);
-      dg_pcall(ctx, L, 2);
-      if (ctx->ticks_pending) {
-        dg_push_hook(ctx, L, DG_HOOK_DRAIN);
-        dg_pcall(ctx, L, 0);
-      }
-    } else {
-      lua_pop(L, 2);
-      dg_push_hook(ctx, L, DG_HOOK_MESSAGE);
-      lua_insert(L, -2);
-      lua_pushlstring(L, buf->base, (size_t)nread);
-      push_rinfo(ctx, L, addr, (size_t)nread, flags);
-      dg_pcall(ctx, L, 3);
-    }
+    d.u = u;
+    d.data = buf->base;
+    d.size = (size_t)nread;
+    d.addr = addr;
+    d.flags = flags;
+    lua_pushcfunction(L, deliver_message);
+    lua_pushlightuserdata(L, &d);
+    dg_pcall(ctx, L, 1);
   }
   u->busy--;
 }

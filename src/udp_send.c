@@ -212,6 +212,10 @@ static int udp_send_queued(lua_State *L) {
  * kernel would block, an error) goes to settle(self, sent, res, ip, msg,
  * address, port, callback). Every other call goes to general(...), Node's
  * path in Lua. */
+static int u_mt_ref(lua_State *L) {
+  return dg_ctx_up(L)->udp_mt;
+}
+
 static int socket_send(lua_State *L) {
   static const char *const default_host[] = {"127.0.0.1", "::1"};
   int top = lua_gettop(L), t4 = lua_type(L, 4), t5 = lua_type(L, 5);
@@ -234,6 +238,11 @@ static int socket_send(lua_State *L) {
   if (lua_type(L, 8) != LUA_TTABLE || lua_getfield(L, 8, "fast") != LUA_TBOOLEAN ||
       !lua_toboolean(L, 9) || lua_getfield(L, 8, "handle") != LUA_TUSERDATA)
     goto general;
+  if (!lua_getmetatable(L, 10))
+    goto general;
+  dg_getref(L, u_mt_ref(L));
+  if (!lua_rawequal(L, -1, -2))
+    goto general; /* not a dgram.udp: the general path raises */
   box = lua_touserdata(L, 10);
   u = *box;
   if (u == NULL || u->closed)

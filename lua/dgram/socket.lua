@@ -94,6 +94,9 @@ local function ipFamily(address)
   local fam = ipFamilies[address]
   if fam == nil then
     fam = core.isip(address)
+    if #address > 64 then -- no address is that long: don't keep it
+      return fam
+    end
     if ipFamiliesSize >= 1024 then
       ipFamilies, ipFamiliesSize = {}, 0
     end
@@ -126,8 +129,20 @@ end
 
 local DEFAULT_HOST = { [4] = "127.0.0.1", [6] = "::1" }
 
+-- A custom lookup may answer something else than a string: C++ makes a
+-- string of it in Node, and the OS refuses it (bind EINVAL [object Object]).
+local function addressString(ip)
+  if type(ip) == "string" then
+    return ip
+  end
+  return ip == nil and "undefined" or tostring(ip)
+end
+
 local function lookup(st, address, callback)
-  return st.lookup(truthy(address) and address or DEFAULT_HOST[st.family], st.family, callback)
+  return st.lookup(truthy(address) and address or DEFAULT_HOST[st.family], st.family,
+    function(err, ip, ...)
+      callback(err, err == nil and addressString(ip) or ip, ...)
+    end)
 end
 
 local function newSocket(class, type_, listener)
@@ -320,6 +335,7 @@ function Socket:bind(port_, ...)
   -- Node validates no port here: C++ takes `port || 0` as a uint16.
   local uport = touint32(truthy(port) and port or 0) % 65536
   st.lookup(address, st.family, function(err, ip)
+    ip = err == nil and addressString(ip) or ip
     if not st.handle then
       return -- closed during the look-up: neither 'error' nor 'listening'
     end
@@ -794,23 +810,15 @@ function Socket:__tostring()
   return self._state.handle and "dgram.Socket (" .. self._state.type .. ")" or "dgram.Socket (closed)"
 end
 
--- Hooks that C calls: one call per datagram with flat arguments; rinfo is
--- the only table made per message.
+-- Hooks that C calls. A datagram comes with msg and rinfo, the only
+-- values made per message.
 local emit = EventEmitter.prototype.emit
 local drain = timers.drain
 
-local function onMessage(self, msg, address, family, port, truncated)
-  local rinfo = { address = address, family = family, port = port, size = #msg }
-  if truncated then
-    rinfo.truncated = true
-  end
-  -- One plain listener (the usual case) is called directly.
-  local listener = self._events.message
-  if type(listener) == "function" then
-    listener(msg, rinfo)
-  else
-    emit(self, "message", msg, rinfo)
-  end
+-- The message hook: C calls it when the socket has no single plain
+-- listener; rinfo is made in C.
+local function onMessage(self, msg, rinfo)
+  emit(self, "message", msg, rinfo)
   drain()
 end
 
