@@ -1,0 +1,186 @@
+-- Shared by the hardening specs (require "hardening.support"): the quick
+-- and soak sizes, process measurements (RSS, open fds, registry entries),
+-- child lua5.4 processes (in a namespace, under prlimit, in the
+-- background), and the figures each spec reports.
+--
+-- Sizes: every spec runs its quick size in `make test`; SOAK=1 (`make soak`)
+-- switches to the long size, and an environment variable named after the
+-- figure overrides both (e.g. HARDEN_ECHO_COUNT=50000).
+-- Figures: a child prints lines "FIGURE <name> <value>"; M.figures() parses
+-- them, and M.report() appends them to the file named by $FIGURES (what
+-- `make soak` prints at the end) as "<spec>: <name> = <value>".
+local common = require "common"
+
+local M = {}
+
+M.SOAK = os.getenv("SOAK") == "1"
+M.sh = common.sh
+M.q = common.shellQuote
+
+-- size(env, quick, soak): the count or duration to use.
+function M.size(env, quick, soak)
+  local v = tonumber(os.getenv(env) or "")
+  if v then
+    return math.tointeger(v) or v
+  end
+  return M.SOAK and soak or quick
+end
+
+-- Whether this run preloads ASan (`make test SANITIZE=1`): memory figures
+-- are then the sanitizer's (quarantine, shadow), not the module's.
+function M.sanitized()
+  return (os.getenv("LD_PRELOAD") or ""):find("asan", 1, true) ~= nil
+end
+
+-- A skip: prints the reason (visible in the spec's output) and marks the
+-- test pending.
+function M.skip(why)
+  print("skipped: " .. why)
+  pending(why)
+end
+
+-- Lua source run at the top of every child: measurements of the child's
+-- own process, and the FIGURE printer.
+M.PRELUDE = [==[
+local function readfile(p) local f = io.open(p) if not f then return nil end local s = f:read("a") f:close() return s end
+local PID = readfile("/proc/self/stat"):match("^(%d+)")
+-- VmRSS in KiB.
+local function rss() return tonumber(readfile("/proc/" .. PID .. "/status"):match("VmRSS:%s*(%d+)")) end
+-- Open file descriptors of this process (the listing pipe included).
+local function fds()
+  local p = io.popen("ls /proc/" .. PID .. "/fd")
+  local n = 0
+  for _ in p:lines() do n = n + 1 end
+  p:close()
+  return n - 1
+end
+-- Entries in the registry (freed luaL_ref slots included: a leak of
+-- references grows this; reuse does not).
+local function registry()
+  local n = 0
+  for _ in pairs(debug.getregistry()) do n = n + 1 end
+  return n
+end
+local function heap() collectgarbage() collectgarbage() return collectgarbage("count") end
+local function figure(name, value) io.write("FIGURE ", name, " ", tostring(value), "\n") io.flush() end
+local SANITIZED = (os.getenv("LD_PRELOAD") or ""):find("asan", 1, true) ~= nil
+]==]
+
+local function envList(env)
+  local list = { "LUA_PATH=" .. M.q(package.path), "LUA_CPATH=" .. M.q(package.cpath) }
+  if os.getenv("LD_PRELOAD") then -- children run the same (sanitizer) build
+    list[#list + 1] = "LD_PRELOAD=" .. M.q(os.getenv("LD_PRELOAD"))
+    list[#list + 1] = "ASAN_OPTIONS=" .. M.q(os.getenv("ASAN_OPTIONS") or "")
+    list[#list + 1] = "UBSAN_OPTIONS=" .. M.q(os.getenv("UBSAN_OPTIONS") or "")
+  end
+  for k, v in pairs(env or {}) do
+    list[#list + 1] = k .. "=" .. M.q(v)
+  end
+  return table.concat(list, " ")
+end
+
+-- The shell command that runs `source` (with M.PRELUDE) in a child lua5.4.
+-- opts: env (table), netns (a namespace name), prefix (e.g. "prlimit
+-- --nofile=20"), timeout (seconds, default 60). Returns the command and
+-- the script's path (the caller removes it).
+local function childCommand(source, opts)
+  opts = opts or {}
+  local path = os.tmpname()
+  local f = assert(io.open(path, "w"))
+  f:write(M.PRELUDE, source)
+  f:close()
+  local ns = opts.netns and ("ip netns exec " .. opts.netns .. " ") or ""
+  local cmd = ("%stimeout -k 5 %d env %s %s lua5.4 %s"):format(ns, opts.timeout or 60, envList(opts.env),
+    opts.prefix or "", path)
+  return cmd, path
+end
+
+-- Runs the child to completion: output (stdout+stderr), ok, exit code.
+function M.child(source, opts)
+  local cmd, path = childCommand(source, opts)
+  local out, ok, code = M.sh(cmd)
+  os.remove(path)
+  return out, ok, code
+end
+
+-- Starts the child in the background; :wait() returns what M.child does.
+function M.spawn(source, opts)
+  local cmd, path = childCommand(source, opts)
+  local p = assert(io.popen("unset LD_PRELOAD; { " .. cmd .. "\n} 2>&1"))
+  return {
+    wait = function()
+      local out = p:read("a")
+      local ok, _, code = p:close()
+      os.remove(path)
+      return out, ok == true, code
+    end,
+  }
+end
+
+-- Asserts the child ran to a successful end; returns its output.
+function M.check(out, ok, code)
+  assert(ok, ("child failed (exit %s):\n%s"):format(tostring(code), out))
+  return out
+end
+
+-- The FIGURE lines of a child's output: name -> value (numbers converted).
+function M.figures(out)
+  local t = {}
+  for name, value in out:gmatch("FIGURE (%S+) ([^\n]*)") do
+    t[name] = tonumber(value) or value
+  end
+  return t
+end
+
+-- Appends the figures to $FIGURES (if set) under the spec's name, and
+-- prints them.
+function M.report(spec, figs)
+  local names = {}
+  for k in pairs(figs) do
+    names[#names + 1] = k
+  end
+  table.sort(names)
+  local path = os.getenv("FIGURES")
+  local f = path and io.open(path, "a")
+  for _, k in ipairs(names) do
+    local line = ("%s: %s = %s"):format(spec, k, tostring(figs[k]))
+    print(line)
+    if f then
+      f:write(line, M.SOAK and " (soak)" or " (quick)", M.sanitized() and " [ASan]" or "", "\n")
+    end
+  end
+  if f then
+    f:close()
+  end
+end
+
+-- A namespace of our own (common.netns) or nil and the reason; the caller
+-- deletes it in finally().
+function M.netns(setup)
+  return common.netns(setup)
+end
+
+-- Builds spec/hardening/flood.c (the flooding peer) into the build
+-- directory once; returns its path, or nil and the reason.
+local flooder
+function M.flooder()
+  if flooder then
+    return flooder
+  end
+  local build = os.getenv("DGRAM_BUILD") or "build"
+  local path = build .. "/hardening-flood"
+  local out, ok = M.sh(("mkdir -p %s && cc -O2 -o %s spec/hardening/flood.c"):format(M.q(build), M.q(path)))
+  if not ok then
+    return nil, "cannot build spec/hardening/flood.c: " .. out
+  end
+  flooder = path
+  return path
+end
+
+-- Whether `nft` is there (Debian package nftables).
+function M.haveNft()
+  local out = M.sh("command -v nft || ls /usr/sbin/nft 2>/dev/null")
+  return out:match("%S") ~= nil
+end
+
+return M
