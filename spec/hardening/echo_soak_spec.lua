@@ -5,10 +5,10 @@
 -- bytes, each with a callback, at a steady pace; the server (dgram too)
 -- echoes each back. Every send callback runs exactly once and without
 -- error, no echoed payload is corrupted, losses and duplicates are counted
--- (and near what nftables was told), every echo the server sent comes
--- back (the return path is not impaired), and neither process's RSS grows
--- by 8 MiB or more. The server replies without callbacks, so its replies
--- go out in batches (sendmmsg).
+-- (nftables' counters near what it was told), every echo the server sent
+-- is accounted for at the client (the return path is not impaired), and
+-- neither process's RSS grows by 8 MiB or more. The server replies
+-- without callbacks, so its replies go out in batches (sendmmsg).
 local support = require "hardening.support"
 
 local COUNT = support.size("HARDEN_ECHO_COUNT", 10000, 1000000)
@@ -240,16 +240,15 @@ describe("echo soak", function()
     assert.equal(0, figs.send_callback_errors)
     assert.equal(0, figs.replies_corrupted)
     assert.equal(0, figs.live_handles_end)
-    -- the impairment did its work, and every reply is accounted for
-    assert(tonumber(figs.lost_percent) > 5 and tonumber(figs.lost_percent) < 20,
-      "lost " .. figs.lost_percent .. "%")
-    assert(figs.replies_duplicate > 0, "no duplicate came back")
+    -- the impairment did its work (nftables' own counters)
+    assert(figs.nft_dropped > COUNT * 0.05 and figs.nft_dropped < COUNT * 0.2,
+      "nftables dropped " .. tostring(figs.nft_dropped))
+    assert(figs.nft_duplicated > 0, "nftables duplicated nothing")
     assert.equal(figs.replies, figs.replies_unique + figs.replies_duplicate)
-    -- the return path is not impaired: every echo the server sent came back
-    -- (unless the kernel dropped it for a full receive buffer, reported)
-    if figs.client_rcvbuf_errors == 0 then
-      assert.equal(figs.server_received, figs.replies + figs.hello_replies)
-    end
+    -- The return path is not impaired: every echo the server sent came
+    -- back, but for those the kernel dropped for a full receive buffer at
+    -- the client (counted; under ASan the client is slower and some are).
+    assert.equal(figs.server_received, figs.replies + figs.hello_replies + figs.client_rcvbuf_errors)
     if not support.sanitized() then
       assert(figs.client_rss_growth_kb < RSS_BOUND_KB, ("client RSS grew by %d KiB"):format(figs.client_rss_growth_kb))
       assert(figs.server_rss_growth_kb < RSS_BOUND_KB, ("server RSS grew by %d KiB"):format(figs.server_rss_growth_kb))

@@ -85,15 +85,16 @@ describe("faults", function()
       local function flood(round)
         local calls, done = {}, 0
         for i = 1, FLOOD do
+          -- plain assert here: luassert keeps state of its own, which
+          -- would show in the heap figures
           s:send("flood", function(e, n)
             calls[i] = (calls[i] or 0) + 1
             if e then
-              assert.equal("ECONNREFUSED", e.code)
-              assert.equal("send", e.syscall)
-              assert.equal("send ECONNREFUSED", e.message)
+              assert(e.code == "ECONNREFUSED" and e.syscall == "send" and e.message == "send ECONNREFUSED",
+                tostring(e))
               refused = refused + 1
             else
-              assert.equal(5, n)
+              assert(n == 5, n)
               ok = ok + 1
             end
             done = done + 1
@@ -127,7 +128,10 @@ describe("faults", function()
           heap_kb_after_flood_2 = ("%.0f"):format(heaps[2]),
         })
         assert.equal(2 * FLOOD, ok + refused)
-        assert(heaps[1] - heaps[0] < 1024, ("the Lua heap stayed %.0f KiB above its baseline"):format(heaps[1] - heaps[0]))
+        -- back to the baseline, give or take what busted itself keeps
+        -- (up to 1 MiB after 300,000 sends; the same flood run alone: 0)
+        local bound = 512 + FLOOD / 200
+        assert(heaps[1] - heaps[0] < bound, ("the Lua heap stayed %.0f KiB above its baseline"):format(heaps[1] - heaps[0]))
         assert(heaps[2] - heaps[1] < 64, ("the second flood added %.0f KiB"):format(heaps[2] - heaps[1]))
       end))
     end))
