@@ -141,10 +141,10 @@ FUZZ_LIBS    = -l:liblua5.4.a $(shell $(PKG_CONFIG) --libs libuv 2>/dev/null) -l
 # -detect_leaks=0: the harnesses run LeakSanitizer themselves now and then
 # (the Lua GC frees late, so libFuzzer's per-input check would fire always).
 FUZZ_FLAGS  ?= -detect_leaks=0 -rss_limit_mb=4096 -timeout=60 -max_len=1024
-# Strict mode: a string error from the module is a finding. FUZZ_KNOWN=1 and
-# FUZZ_IGNORE_RINFO=1 step over the findings still open (fuzz/repro/README.md);
-# drop them as those are fixed.
-FUZZ_ENV    ?= FUZZ_STRICT=1 FUZZ_KNOWN=1 FUZZ_IGNORE_RINFO=1 UBSAN_OPTIONS=print_stacktrace=1
+# Strict mode: a string error from the module is a finding. FUZZ_KNOWN=1
+# steps over the findings still open (fuzz/repro/README.md); drop it once
+# those are fixed.
+FUZZ_ENV    ?= FUZZ_STRICT=1 FUZZ_KNOWN=1 UBSAN_OPTIONS=print_stacktrace=1
 
 .PHONY: fuzz fuzz-build fuzz-replay
 

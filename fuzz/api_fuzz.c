@@ -480,9 +480,9 @@ static void op_method(rd_t *r, int any_args) {
     n = build_args(r, METHODS[m].builder, slot);
   }
   {
-    double ts = fz_now();
+    double ts = fz_timing ? fz_now() : 0;
     fz_pcall(n + 1, METHODS[m].name);
-    if (getenv("FUZZ_TIMING") && fz_now() - ts > 0.004)
+    if (fz_timing && fz_now() - ts > 0.004)
       fprintf(stderr, "[timing] %s(%d args) %.1f ms\n", METHODS[m].name, n, (fz_now() - ts) * 1e3);
   }
   lua_pop(L, 1);
@@ -504,13 +504,7 @@ static void op_badself(rd_t *r) {
       gen(r, M_NET, slot);
   }
   fz_badself = 1;
-  {
-    double ts = fz_now();
-    const char *tn = luaL_typename(L, -n);
-    fz_pcall(n + 1, "bad self");
-    if (getenv("FUZZ_TIMING") && fz_now() - ts > 0.004)
-      fprintf(stderr, "[timing] bad self %s(%s, %d args) %.1f ms\n", METHODS[m].name, tn, n, (fz_now() - ts) * 1e3);
-  }
+  fz_pcall(n + 1, "bad self");
   fz_badself = 0;
 }
 
@@ -670,20 +664,18 @@ int LLVMFuzzerInitialize(int *argc, char ***argv) {
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   rd_t rd = {data, size};
   int top, ops = 0;
-  static int timing = -1, tamper = -1;
+  static int tamper = -1;
   double t0 = 0, t1;
-  if (timing < 0) {
-    timing = getenv("FUZZ_TIMING") != NULL;
+  if (tamper < 0)
     tamper = getenv("FUZZ_TAMPER") != NULL && atoi(getenv("FUZZ_TAMPER")) != 0;
-  }
-  if (timing)
+  if (fz_timing)
     t0 = fz_now();
   fz_init();
   fz_begin();
   top = lua_gettop(L);
   while (rd.n > 0 && ops++ < MAX_OPS) {
     unsigned op = rd_u8(&rd) % 32;
-    double ts = timing ? fz_now() : 0;
+    double ts = fz_timing ? fz_now() : 0;
     if (op < 4)
       op_create(&rd);
     else if (op < 20)
@@ -717,13 +709,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
       op_method(&rd, 1);
     if (lua_gettop(L) != top)
       fz_trap("stack unbalanced after op %u: %d, expected %d", op, lua_gettop(L), top);
-    if (timing && fz_now() - ts > 0.004)
+    if (fz_timing && fz_now() - ts > 0.004)
       fprintf(stderr, "[timing] op %u took %.1f ms (Lua heap %d KiB)\n", op, (fz_now() - ts) * 1e3,
               lua_gc(L, LUA_GCCOUNT));
   }
-  t1 = timing ? fz_now() : 0;
+  t1 = fz_timing ? fz_now() : 0;
   fz_cleanup(top);
-  if (timing) {
+  if (fz_timing) {
     double t2 = fz_now();
     if (t2 - t0 > 0.004) {
       size_t i;

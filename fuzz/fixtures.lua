@@ -12,7 +12,7 @@
 --   fz.real_dns           true: let every name reach getaddrinfo (only
 --                         inside a network namespace with nothing but lo)
 --   fz.ignore_rinfo       true: don't check rinfo in 'message' listeners
---                         (FUZZ_IGNORE_RINFO=1, while that bug is open)
+--                         (FUZZ_IGNORE_RINFO=1)
 --
 -- Safety: nothing here sends anywhere but 127.0.0.1 / ::1. Look-ups that
 -- would ask the system resolver are answered locally (see the DNS guard).
