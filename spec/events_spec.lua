@@ -84,6 +84,23 @@ describe("EventEmitter", function()
   end)
 
   describe("on / addListener", function()
+    it("takes nil and NaN as event names, stored as \"nil\" and \"nan\"", function()
+      -- Node keys listeners by String(name): on(undefined) is on('undefined').
+      local log = {}
+      e:on(nil, logger(log, "nil"))
+      e:once(0 / 0, logger(log, "nan"))
+      assert.is_true(e:emit(nil))
+      assert.is_true(e:emit("nan"))
+      assert.is_false(e:emit(0 / 0))
+      assert.same({ "nil", "nan" }, log)
+      assert.equal(1, e:listenerCount(nil))
+      assert.equal(1, #e:listeners("nil"))
+      assert.same({ "nil" }, e:eventNames())
+      e:removeAllListeners(nil)
+      assert.is_false(e:emit(nil))
+      assert.same({}, e:eventNames())
+    end)
+
     it("returns the emitter", function()
       local f = function() end
       assert.equal(e, e:on("x", f))

@@ -40,6 +40,15 @@ describe("dgram.validate", function()
       end
     end)
 
+    it("trims long padding of every JS space, and nothing else", function()
+      local pad = ("\u{3000} \u{A0}\t\u{FEFF}\u{1680}"):rep(1 << 13)
+      assert.equal(8, validate.port(pad .. "8" .. pad, "Port", false))
+      assert.has_error(function() validate.port(pad, "Port", false) end)
+      -- U+2020 ends in the byte that ends NBSP, U+00A1 starts as NBSP does.
+      assert.has_error(function() validate.port("8\u{2020}", "Port", false) end)
+      assert.has_error(function() validate.port("\u{A1}8", "Port", false) end)
+    end)
+
     it("refuses everything else with ERR_SOCKET_BAD_PORT", function()
       local cases = {
         { 0, "type number (0)" }, { -0.0, "type number (-0)" },

@@ -154,33 +154,45 @@ local function separate(s)
   return s:sub(1, i) .. tail
 end
 
--- JS whitespace for String.prototype.trim and Number(string), UTF-8 encoded.
-local SPACES = {
-  "\t", "\n", "\v", "\f", "\r", " ",
-  "\u{A0}", "\u{1680}", "\u{2000}", "\u{2001}", "\u{2002}", "\u{2003}",
-  "\u{2004}", "\u{2005}", "\u{2006}", "\u{2007}", "\u{2008}", "\u{2009}",
-  "\u{200A}", "\u{2028}", "\u{2029}", "\u{202F}", "\u{205F}", "\u{3000}",
-  "\u{FEFF}",
-}
+-- JS whitespace for String.prototype.trim and Number(string), UTF-8
+-- encoded: the ASCII ones by byte, the others as their 2- or 3-byte
+-- sequences. trim walks bytes so that a long blank string costs little.
+local ASCII_SPACE = { [9] = true, [10] = true, [11] = true, [12] = true, [13] = true, [32] = true }
+local NBSP = "\u{A0}"
+local WIDE_SPACE = {}
+for _, c in ipairs({ 0x1680, 0x2000, 0x2001, 0x2002, 0x2003, 0x2004, 0x2005, 0x2006,
+    0x2007, 0x2008, 0x2009, 0x200A, 0x2028, 0x2029, 0x202F, 0x205F, 0x3000, 0xFEFF }) do
+  WIDE_SPACE[utf8.char(c)] = true
+end
 
 local function trim(s)
-  local i, j, moved = 1, #s, true
-  while moved do
-    moved = false
-    for _, sp in ipairs(SPACES) do
-      if s:sub(i, i + #sp - 1) == sp then i, moved = i + #sp, true end
+  local byte, sub = string.byte, string.sub
+  local i, j = 1, #s
+  while i <= j do
+    local b = byte(s, i)
+    if ASCII_SPACE[b] then
+      i = i + 1
+    elseif b == 0xC2 and sub(s, i, i + 1) == NBSP then
+      i = i + 2
+    elseif b >= 0xE1 and WIDE_SPACE[sub(s, i, i + 2)] then
+      i = i + 3
+    else
+      break
     end
   end
-  moved = true
-  while moved and j >= i do
-    moved = false
-    for _, sp in ipairs(SPACES) do
-      if j - #sp + 1 >= i and s:sub(j - #sp + 1, j) == sp then
-        j, moved = j - #sp, true
-      end
+  while j >= i do
+    local b = byte(s, j)
+    if ASCII_SPACE[b] then
+      j = j - 1
+    elseif b == 0xA0 and j > i and sub(s, j - 1, j) == NBSP then
+      j = j - 2
+    elseif b >= 0x80 and j - 2 >= i and WIDE_SPACE[sub(s, j - 2, j)] then
+      j = j - 3
+    else
+      break
     end
   end
-  return s:sub(i, j)
+  return sub(s, i, j)
 end
 errors.trim = trim
 

@@ -39,6 +39,16 @@ function Once.__call(w, ...)
   end
 end
 
+-- Node's listeners live in an object, whose keys are strings: undefined and
+-- NaN name events like any other value. A Lua table takes neither nil nor
+-- NaN as a key, so they are stored under "nil" and "nan", which is also
+-- what tostring makes of them (as Node's String(undefined) is "undefined").
+local function eventKey(name)
+  if name == nil then return "nil" end
+  if name ~= name then return "nan" end
+  return name
+end
+
 local function isListener(l)
   return type(l) == "function" or getmetatable(l) == Once
 end
@@ -118,6 +128,7 @@ local function addListener(self, name, listener, prepend)
     self:emit("newListener", name, unwrap(listener))
     events = self._events   -- a 'newListener' listener may have reset it
   end
+  name = eventKey(name)
   local existing = events[name]
   if existing == nil then
     events[name] = listener
@@ -178,6 +189,7 @@ function proto:removeListener(name, listener)
   checkListener(listener)
   local events = self._events
   if events == nil then return self end
+  name = eventKey(name)
   local list = events[name]
   if list == nil then return self end
 
@@ -223,18 +235,18 @@ function proto:removeListener(name, listener)
 end
 proto.off = proto.removeListener
 
--- With no argument every event is cleared; an explicit nil names an event
--- that cannot exist (Node's `undefined` is a name too), so nothing goes.
+-- With no argument every event is cleared; an explicit nil names the event
+-- stored as "nil" (Node's `undefined` is a name too).
 function proto:removeAllListeners(...)
   local events = self._events
   if events == nil then return self end
   local all = select("#", ...) == 0
-  local name = ...
+  local name = eventKey((...))
 
   if events.removeListener == nil then
     if all then
       reset(self)
-    elseif name ~= nil and events[name] ~= nil then
+    elseif events[name] ~= nil then
       local count = self._eventsCount - 1
       if count == 0 then
         reset(self)
@@ -286,7 +298,11 @@ function proto:emit(name, ...)
     if events.error == nil then unhandled((...)) end
   end
   local h = events[name]
-  if h == nil then return false end
+  if h == nil then
+    -- Off the hot path: a nil or NaN name is stored under its key.
+    if name == nil or name ~= name then return self:emit(eventKey(name), ...) end
+    return false
+  end
   if type(h) == "function" or getmetatable(h) == Once then
     h(...)
   else
@@ -296,7 +312,7 @@ function proto:emit(name, ...)
 end
 
 function proto:listeners(name)
-  local h = self._events and self._events[name]
+  local h = self._events and self._events[eventKey(name)]
   if h == nil then return {} end
   if not isArray(h) then return { unwrap(h) } end
   local out = {}
@@ -305,7 +321,7 @@ function proto:listeners(name)
 end
 
 function proto:rawListeners(name)
-  local h = self._events and self._events[name]
+  local h = self._events and self._events[eventKey(name)]
   if h == nil then return {} end
   if not isArray(h) then return { h } end
   local out = {}
@@ -314,7 +330,7 @@ function proto:rawListeners(name)
 end
 
 function proto:listenerCount(name, listener)
-  local h = self._events and self._events[name]
+  local h = self._events and self._events[eventKey(name)]
   if h == nil then return 0 end
   if not isArray(h) then
     if listener ~= nil then return matches(h, listener) and 1 or 0 end

@@ -302,6 +302,10 @@ function Socket:bind(port_, ...)
     end
     self:on("error", removeListeners)
     self:on("listening", onListening)
+    -- A 'newListener' listener may have closed the socket just now.
+    if not st.handle then
+      error(errors.ERR_SOCKET_DGRAM_NOT_RUNNING(), 2)
+    end
   end
 
   local address, port, exclusive
