@@ -33,6 +33,13 @@ void dg_push_hook(dg_ctx *ctx, lua_State *L, enum dg_hook h) {
 /* Stands for nil in the list of stashed errors (a nil can't be stored). */
 char dg_nil_error;
 
+/* (list, index, value): list[index] = value, which may grow the list. */
+static int stash_error(lua_State *L) {
+  lua_settop(L, 3);
+  lua_rawseti(L, 1, lua_tointeger(L, 2));
+  return 0;
+}
+
 void dg_pcall(dg_ctx *ctx, lua_State *L, int nargs) {
   if (lua_pcall(L, nargs, 0, 0) == LUA_OK)
     return;
@@ -41,10 +48,18 @@ void dg_pcall(dg_ctx *ctx, lua_State *L, int nargs) {
     lua_pop(L, 1);
     lua_pushlightuserdata(L, &dg_nil_error);
   }
+  /* Growing the list allocates: protected, as no error may unwind through
+   * libuv. If even that fails, run() raises "not enough memory" for it. */
+  lua_pushcfunction(L, stash_error);
   dg_getref(L, ctx->errors_ref);
-  lua_insert(L, -2);
-  lua_rawseti(L, -2, ctx->errors_first + ctx->nerrors++);
-  lua_pop(L, 1);
+  lua_pushinteger(L, ctx->errors_first + ctx->nerrors);
+  lua_rotate(L, -4, -1); /* stash_error list index value */
+  if (lua_pcall(L, 3, 0, 0) == LUA_OK) {
+    ctx->nerrors++;
+  } else {
+    lua_pop(L, 1);
+    ctx->lost_errors++;
+  }
   uv_stop(ctx->loop);
 }
 

@@ -43,6 +43,7 @@ typedef struct dg_ctx {
   int errors_ref;        /* registry ref: list of errors raised by callbacks */
   int errors_first;      /* index of the oldest in that list */
   int nerrors;
+  int lost_errors;       /* errors that could not be stashed: out of memory */
   int ticks_pending;     /* the Lua nextTick queue is not empty */
   int running;           /* inside run(): run() is not reentrant */
   int no_try_send;       /* DGRAM_TEST_NO_TRY_SEND: always queue (Node's --test-udp-no-try-send) */

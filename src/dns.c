@@ -17,28 +17,40 @@ typedef struct dns_req {
   int cb;                /* registry ref of the Lua callback */
 } dns_req;
 
+/* (callback, status[, sockaddr]): callback(status[, address, family]),
+ * run protected as making the address string may raise. */
+static int deliver_answer(lua_State *L) {
+  const struct sockaddr *sa = lua_touserdata(L, 3);
+  lua_settop(L, 2);
+  if (sa != NULL) {
+    dg_addr_push(L, sa); /* address, family, port */
+    lua_pop(L, 2);
+    lua_pushinteger(L, sa->sa_family == AF_INET6 ? 6 : 4);
+  }
+  lua_call(L, lua_gettop(L) - 1, 0);
+  return 0;
+}
+
 static void getaddrinfo_cb(uv_getaddrinfo_t *req, int status, struct addrinfo *res) {
   dns_req *dr = (dns_req *)req;
   dg_ctx *ctx = dr->ctx;
   lua_State *L = ctx->L;
   if (L != NULL) {
     struct addrinfo *ai = res;
-    dg_push_hook(ctx, L, DG_HOOK_INVOKE);
-    dg_getref(L, dr->cb);
-    luaL_unref(L, LUA_REGISTRYINDEX, dr->cb);
     while (ai != NULL && ai->ai_family != AF_INET && ai->ai_family != AF_INET6)
       ai = ai->ai_next;
     if (status == 0 && ai == NULL)
       status = UV_EAI_NODATA;
+    dg_push_hook(ctx, L, DG_HOOK_INVOKE);
+    lua_pushcfunction(L, deliver_answer);
+    dg_getref(L, dr->cb);
+    luaL_unref(L, LUA_REGISTRYINDEX, dr->cb);
     lua_pushinteger(L, status);
-    if (status == 0) {
-      dg_addr_push(L, ai->ai_addr); /* address, family, port */
-      lua_pop(L, 2);
-      lua_pushinteger(L, ai->ai_family == AF_INET6 ? 6 : 4);
-      dg_pcall(ctx, L, 4);
-    } else {
-      dg_pcall(ctx, L, 2);
-    }
+    if (status == 0)
+      lua_pushlightuserdata(L, ai->ai_addr);
+    else
+      lua_pushnil(L);
+    dg_pcall(ctx, L, 4);
   }
   uv_freeaddrinfo(res);
   free(dr);

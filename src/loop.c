@@ -8,8 +8,14 @@
 
 /* [-0, +0, e] Raises the oldest stashed callback error, if any. */
 static void raise_stashed(dg_ctx *ctx, lua_State *L) {
-  if (ctx->nerrors == 0)
+  if (ctx->nerrors == 0) {
+    if (ctx->lost_errors > 0) { /* see dg_pcall */
+      ctx->lost_errors--;
+      lua_pushliteral(L, "not enough memory");
+      lua_error(L);
+    }
     return;
+  }
   dg_getref(L, ctx->errors_ref);
   lua_rawgeti(L, -1, ctx->errors_first);
   lua_pushnil(L);
@@ -62,7 +68,8 @@ static int loop_alive(lua_State *L) {
 }
 
 static int loop_pending_errors(lua_State *L) {
-  lua_pushinteger(L, dg_ctx_up(L)->nerrors);
+  dg_ctx *ctx = dg_ctx_up(L);
+  lua_pushinteger(L, ctx->nerrors + ctx->lost_errors);
   return 1;
 }
 
