@@ -202,11 +202,11 @@ figure("live_handles_end", (core.open_handles()))
 describe("echo soak", function()
   it(("%d datagrams echoed across veth with 10%% loss and 1%% duplication (nftables)"):format(COUNT), function()
     if not support.haveNft() then
-      return support.skip("nft is not installed (Debian package nftables)")
+      return support.skip("nft is not installed (Debian package nftables)", pending)
     end
     local ns, why = support.netns(SETUP)
     if not ns then
-      return support.skip(why)
+      return support.skip(why, pending)
     end
     finally(function() ns:delete() end)
     local server = support.spawn(SERVER:format(PORT), { netns = ns.peer, timeout = TIMEOUT + 30 })

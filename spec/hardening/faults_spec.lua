@@ -331,7 +331,7 @@ describe("faults", function()
   it("ENODEV joining a group with no multicast route (in a namespace)", function()
     local ns, why = support.netns()
     if not ns then
-      return support.skip(why)
+      return support.skip(why, pending)
     end
     finally(function() ns:delete() end)
     local out = support.check(support.child([==[
@@ -364,14 +364,14 @@ describe("faults", function()
 
   it("EPERM from an nftables output drop on the sender (in a namespace)", function()
     if not support.haveNft() then
-      return support.skip("nft is not installed (Debian package nftables)")
+      return support.skip("nft is not installed (Debian package nftables)", pending)
     end
     local ns, why = support.netns({
       "ip netns exec $NS nft 'add table inet harden; add chain inet harden out "
         .. "{ type filter hook output priority 0; policy accept; }; add rule inet harden out udp dport 9999 drop'",
     })
     if not ns then
-      return support.skip(why)
+      return support.skip(why, pending)
     end
     finally(function() ns:delete() end)
     local body = [==[
