@@ -191,6 +191,14 @@ local function newSocket(class, type_, listener)
     if signal.aborted then
       self:close()
     else
+      -- Node calls signal.addEventListener here, and a bare TypeError says
+      -- when it is no function; a Lua signal listens with once and
+      -- removeListener.
+      for _, method in ipairs({ "once", "removeListener" }) do
+        if type(signal[method]) ~= "function" then
+          error(errors.new("TypeError", nil, ("signal.%s is not a function"):format(method)), 3)
+        end
+      end
       local function onAborted()
         if st.handle then
           self:close()
