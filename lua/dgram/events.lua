@@ -41,8 +41,8 @@ end
 
 -- Node's listeners live in an object, whose keys are strings: undefined and
 -- NaN name events like any other value. A Lua table takes neither nil nor
--- NaN as a key, so they are stored under "nil" and "nan", which is also
--- what tostring makes of them (as Node's String(undefined) is "undefined").
+-- NaN as a key, so they are stored under the names "nil" and "nan", as
+-- Node stores undefined under 'undefined'.
 local function eventKey(name)
   if name == nil then return "nil" end
   if name ~= name then return "nan" end
