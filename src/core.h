@@ -50,6 +50,8 @@ typedef struct dg_ctx {
   int live_handles;      /* sockets and timers not yet closed (debug count) */
   dg_udp *sockets;       /* every live socket, for teardown */
   dg_timer *timers;      /* every live timer, for teardown */
+  dg_udp *closed_sockets;  /* closed, their userdata not yet collected */
+  dg_timer *closed_timers; /* (udp.h says why); freed at teardown */
   dg_udp *deferred;      /* sockets closed inside their own libuv callback */
   uv_check_t deferred_check; /* closes them once libuv has returned */
   uv_check_t immediate_check;

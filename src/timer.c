@@ -13,36 +13,55 @@
 struct dg_timer {
   uv_timer_t handle;     /* handle.data == this */
   dg_ctx *ctx;
-  dg_timer **box;        /* the userdata's slot; NULL once collected */
-  dg_timer *prev, *next; /* ctx->timers, until uv_close */
+  dg_timer *prev, *next; /* ctx->timers until uv_close, then ctx->closed_timers */
   int cb;                /* registry ref of the callback while started */
+  unsigned closed : 1;
+  /* As a socket's (udp.h): freed once the handle closed and the userdata
+   * was collected, or the state is closing. */
+  unsigned collected : 1;
+  unsigned handle_closed : 1;
 };
 
 static void timer_close_cb(uv_handle_t *h) {
   dg_timer *t = h->data;
   dg_ctx *ctx = t->ctx;
   ctx->live_handles--;
-  free(t);
+  if (t->collected || ctx->L == NULL) {
+    free(t);
+  } else {
+    t->handle_closed = 1;
+    t->prev = NULL;
+    t->next = ctx->closed_timers;
+    if (t->next != NULL)
+      t->next->prev = t;
+    ctx->closed_timers = t;
+  }
   dg_ctx_release(ctx);
 }
 
 /* L may be NULL when the state is closing. */
 static void timer_close(lua_State *L, dg_timer *t) {
   dg_ctx *ctx = t->ctx;
+  if (t->closed)
+    return;
+  t->closed = 1;
   if (t->prev != NULL)
     t->prev->next = t->next;
   else
     ctx->timers = t->next;
   if (t->next != NULL)
     t->next->prev = t->prev;
-  if (t->box != NULL)
-    *t->box = NULL;
   if (L != NULL)
     luaL_unref(L, LUA_REGISTRYINDEX, t->cb);
   uv_close((uv_handle_t *)&t->handle, timer_close_cb);
 }
 
 void dg_timer_teardown(dg_ctx *ctx) {
+  while (ctx->closed_timers != NULL) { /* userdata never finalized */
+    dg_timer *t = ctx->closed_timers;
+    ctx->closed_timers = t->next;
+    free(t);
+  }
   while (ctx->timers != NULL)
     timer_close(NULL, ctx->timers);
 }
@@ -62,7 +81,7 @@ int dg_timer_active(dg_ctx *ctx) {
 
 static dg_timer *timer_check(lua_State *L) {
   dg_timer *t = *(dg_timer **)luaL_checkudata(L, 1, TIMER_MT);
-  luaL_argcheck(L, t != NULL, 1, "timer is closed");
+  luaL_argcheck(L, t != NULL && !t->closed, 1, "timer is closed");
   return t;
 }
 
@@ -93,7 +112,6 @@ static int timer_new(lua_State *L) {
   t->handle.data = t;
   t->ctx = ctx;
   t->cb = LUA_NOREF;
-  t->box = box;
   t->next = ctx->timers;
   if (t->next != NULL)
     t->next->prev = t;
@@ -151,8 +169,22 @@ static int timer_close_l(lua_State *L) {
 }
 
 static int timer_gc(lua_State *L) {
-  dg_timer *t = *(dg_timer **)luaL_checkudata(L, 1, TIMER_MT);
-  if (t != NULL)
+  dg_timer **box = luaL_checkudata(L, 1, TIMER_MT);
+  dg_timer *t = *box;
+  if (t == NULL)
+    return 0;
+  *box = NULL;
+  t->collected = 1;
+  if (t->handle_closed) { /* on ctx->closed_timers */
+    dg_ctx *ctx = t->ctx;
+    if (t->prev != NULL)
+      t->prev->next = t->next;
+    else
+      ctx->closed_timers = t->next;
+    if (t->next != NULL)
+      t->next->prev = t->prev;
+    free(t);
+  } else
     timer_close(t->ctx->L != NULL ? L : NULL, t);
   return 0;
 }

@@ -58,11 +58,23 @@ void dg_udp_push_owner(lua_State *L, dg_udp *u) {
   dg_getref(L, u->anchor);
 }
 
+/* At lua_close every userdata's __gc has run before the state's own
+ * (finalizers run in the reverse order of creation), so a closing state
+ * frees u even if its userdata's finalizer never ran. */
 static void udp_close_cb(uv_handle_t *h) {
   dg_udp *u = h->data;
   dg_ctx *ctx = u->ctx;
   ctx->live_handles--;
-  free(u);
+  if (u->collected || ctx->L == NULL) {
+    free(u);
+  } else {
+    u->handle_closed = 1;
+    u->prev = NULL;
+    u->next = ctx->closed_sockets;
+    if (u->next != NULL)
+      u->next->prev = u;
+    ctx->closed_sockets = u;
+  }
   dg_ctx_release(ctx);
 }
 
@@ -74,9 +86,6 @@ static void udp_close_now(dg_udp *u) {
     ctx->sockets = u->next;
   if (u->next != NULL)
     u->next->prev = u->prev;
-  if (u->box != NULL)
-    *u->box = NULL;
-  u->box = NULL;
   uv_close((uv_handle_t *)&u->handle, udp_close_cb);
 }
 
@@ -123,6 +132,11 @@ void dg_udp_close_all(lua_State *L, dg_ctx *ctx) {
 }
 
 void dg_udp_teardown(dg_ctx *ctx) {
+  while (ctx->closed_sockets != NULL) { /* userdata never finalized */
+    dg_udp *u = ctx->closed_sockets;
+    ctx->closed_sockets = u->next;
+    free(u);
+  }
   ctx->deferred = NULL;
   while (ctx->sockets != NULL) {
     dg_udp *u = ctx->sockets;
@@ -169,7 +183,6 @@ static int udp_new(lua_State *L) {
   u->family = family;
   u->dest_port = -1;
   u->anchor = LUA_NOREF;
-  u->box = box;
   u->next = ctx->sockets;
   if (u->next != NULL)
     u->next->prev = u;
@@ -187,8 +200,18 @@ static int udp_gc(lua_State *L) {
   if (u == NULL)
     return 0;
   *box = NULL;
-  u->box = NULL;
-  udp_close(u->ctx->L != NULL ? L : NULL, u);
+  u->collected = 1;
+  if (u->handle_closed) { /* on ctx->closed_sockets */
+    dg_ctx *ctx = u->ctx;
+    if (u->prev != NULL)
+      u->prev->next = u->next;
+    else
+      ctx->closed_sockets = u->next;
+    if (u->next != NULL)
+      u->next->prev = u->prev;
+    free(u);
+  } else
+    udp_close(u->ctx->L != NULL ? L : NULL, u);
   return 0;
 }
 

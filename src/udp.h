@@ -12,8 +12,7 @@
 struct dg_udp {
   uv_udp_t handle;       /* handle.data == this */
   dg_ctx *ctx;
-  dg_udp **box;          /* the userdata's slot; NULL once collected */
-  dg_udp *prev, *next;   /* ctx->sockets, until uv_close is called */
+  dg_udp *prev, *next;   /* ctx->sockets until uv_close, then ctx->closed_sockets */
   dg_udp *next_deferred; /* ctx's list of closes waiting for libuv to return */
   int anchor;            /* registry ref of the owner while bound and open */
   int family;            /* 4 or 6: addresses of the other family are EINVAL */
@@ -25,6 +24,13 @@ struct dg_udp {
   unsigned busy;         /* depth of this handle's libuv callbacks in Lua */
   unsigned closed : 1;   /* close() was called: no more callbacks into Lua */
   unsigned deferred : 1; /* uv_close waits for the check phase */
+  /* The userdata points here until its __gc runs, and that may never
+   * happen: an error in a finalizer ("C stack overflow" deep in a script)
+   * skips it, and Lua frees the userdata all the same. So nothing here
+   * points back at the userdata; u is freed when both are done: the
+   * handle closed and the userdata collected (or the state closing). */
+  unsigned collected : 1;
+  unsigned handle_closed : 1;
 };
 
 /* Checks that argument i is an open socket and returns it. */
