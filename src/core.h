@@ -34,6 +34,26 @@ typedef struct dg_udp dg_udp;
 typedef struct dg_timer dg_timer;
 typedef struct dg_batch dg_batch;
 
+/* The doubly linked lists of sockets and timers (fields prev and next):
+ * push x at the head, unlink x. */
+#define DG_LIST_PUSH(head, x)                                                  \
+  do {                                                                         \
+    (x)->prev = NULL;                                                          \
+    (x)->next = (head);                                                        \
+    if ((x)->next != NULL)                                                     \
+      (x)->next->prev = (x);                                                   \
+    (head) = (x);                                                              \
+  } while (0)
+#define DG_LIST_UNLINK(head, x)                                                \
+  do {                                                                         \
+    if ((x)->prev != NULL)                                                     \
+      (x)->prev->next = (x)->next;                                             \
+    else                                                                       \
+      (head) = (x)->next;                                                      \
+    if ((x)->next != NULL)                                                     \
+      (x)->next->prev = (x)->prev;                                             \
+  } while (0)
+
 typedef struct dg_ctx {
   uv_loop_t *loop;
   lua_State *L;          /* main thread; NULL once the Lua state is closing */

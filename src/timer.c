@@ -30,11 +30,7 @@ static void timer_close_cb(uv_handle_t *h) {
     free(t);
   } else {
     t->handle_closed = 1;
-    t->prev = NULL;
-    t->next = ctx->closed_timers;
-    if (t->next != NULL)
-      t->next->prev = t;
-    ctx->closed_timers = t;
+    DG_LIST_PUSH(ctx->closed_timers, t);
   }
   dg_ctx_release(ctx);
 }
@@ -45,12 +41,7 @@ static void timer_close(lua_State *L, dg_timer *t) {
   if (t->closed)
     return;
   t->closed = 1;
-  if (t->prev != NULL)
-    t->prev->next = t->next;
-  else
-    ctx->timers = t->next;
-  if (t->next != NULL)
-    t->next->prev = t->prev;
+  DG_LIST_UNLINK(ctx->timers, t);
   if (L != NULL)
     luaL_unref(L, LUA_REGISTRYINDEX, t->cb);
   uv_close((uv_handle_t *)&t->handle, timer_close_cb);
@@ -112,10 +103,7 @@ static int timer_new(lua_State *L) {
   t->handle.data = t;
   t->ctx = ctx;
   t->cb = LUA_NOREF;
-  t->next = ctx->timers;
-  if (t->next != NULL)
-    t->next->prev = t;
-  ctx->timers = t;
+  DG_LIST_PUSH(ctx->timers, t);
   ctx->live_handles++;
   dg_ctx_hold(ctx);
   *box = t;
@@ -177,12 +165,7 @@ static int timer_gc(lua_State *L) {
   t->collected = 1;
   if (t->handle_closed) { /* on ctx->closed_timers */
     dg_ctx *ctx = t->ctx;
-    if (t->prev != NULL)
-      t->prev->next = t->next;
-    else
-      ctx->closed_timers = t->next;
-    if (t->next != NULL)
-      t->next->prev = t->prev;
+    DG_LIST_UNLINK(ctx->closed_timers, t);
     free(t);
   } else
     timer_close(t->ctx->L != NULL ? L : NULL, t);

@@ -69,23 +69,14 @@ static void udp_close_cb(uv_handle_t *h) {
     free(u);
   } else {
     u->handle_closed = 1;
-    u->prev = NULL;
-    u->next = ctx->closed_sockets;
-    if (u->next != NULL)
-      u->next->prev = u;
-    ctx->closed_sockets = u;
+    DG_LIST_PUSH(ctx->closed_sockets, u);
   }
   dg_ctx_release(ctx);
 }
 
 static void udp_close_now(dg_udp *u) {
   dg_ctx *ctx = u->ctx;
-  if (u->prev != NULL)
-    u->prev->next = u->next;
-  else
-    ctx->sockets = u->next;
-  if (u->next != NULL)
-    u->next->prev = u->prev;
+  DG_LIST_UNLINK(ctx->sockets, u);
   uv_close((uv_handle_t *)&u->handle, udp_close_cb);
 }
 
@@ -183,10 +174,7 @@ static int udp_new(lua_State *L) {
   u->family = family;
   u->dest_port = -1;
   u->anchor = LUA_NOREF;
-  u->next = ctx->sockets;
-  if (u->next != NULL)
-    u->next->prev = u;
-  ctx->sockets = u;
+  DG_LIST_PUSH(ctx->sockets, u);
   ctx->live_handles++;
   dg_ctx_hold(ctx);
   *box = u;
@@ -203,12 +191,7 @@ static int udp_gc(lua_State *L) {
   u->collected = 1;
   if (u->handle_closed) { /* on ctx->closed_sockets */
     dg_ctx *ctx = u->ctx;
-    if (u->prev != NULL)
-      u->prev->next = u->next;
-    else
-      ctx->closed_sockets = u->next;
-    if (u->next != NULL)
-      u->next->prev = u->prev;
+    DG_LIST_UNLINK(ctx->closed_sockets, u);
     free(u);
   } else
     udp_close(u->ctx->L != NULL ? L : NULL, u);

@@ -346,8 +346,7 @@ function Socket:bind(port_, ...)
 
   -- Node validates no port here: C++ takes `port || 0` as a uint16.
   local uport = touint32(truthy(port) and port or 0) % 65536
-  st.lookup(address, st.family, function(err, ip)
-    ip = err == nil and addressString(ip) or ip
+  lookup(st, address, function(err, ip)
     if not st.handle then
       return -- closed during the look-up: neither 'error' nor 'listening'
     end

@@ -42,16 +42,6 @@ local function payload(seq)
   local unit = string.char(65 + seq %% 26, 97 + (seq // 26) %% 26, 48 + seq %% 10, (seq * 31) %% 256)
   return (head .. unit:rep((len - #head) // 4 + 1)):sub(1, len)
 end
--- A bitset of sequence numbers: 64 per integer.
-local function bitset()
-  local words = {}
-  return function(i) -- marks i; returns whether it was already marked
-    local w, b = i >> 6, 1 << (i & 63)
-    local v = words[w] or 0
-    words[w] = v | b
-    return v & b ~= 0
-  end
-end
 ]==]
 
 local SERVER = PAYLOAD .. [==[

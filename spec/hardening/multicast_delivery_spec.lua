@@ -74,23 +74,14 @@ local SECOND_SOURCE = {
   "ip -n $NS -6 addr add fd00:200::3/64 dev vA nodad",
 }
 
--- Shared by both ends: the payload of datagram `seq` of phase `ph`, and a
--- bitset of sequence numbers.
+-- Shared by both ends: the payload of datagram `seq` of phase `ph` (the
+-- children's prelude, support.PRELUDE, has bitset()).
 local SHARED = [==[
 local function payload(ph, seq)
   local head = ("D%d|%d|"):format(ph, seq)
   local len = 24 + (seq * 7919) % 177
   local unit = string.char(65 + seq % 26, 97 + (seq // 26) % 26, 48 + (seq + ph) % 10, (seq * 31 + ph) % 256)
   return (head .. unit:rep((len - #head) // 4 + 1)):sub(1, len)
-end
-local function bitset()
-  local words = {}
-  return function(i) -- marks i; returns whether it was already marked
-    local w, b = i >> 6, 1 << (i & 63)
-    local v = words[w] or 0
-    words[w] = v | b
-    return v & b ~= 0
-  end
 end
 local dgram = require "dgram"
 local core = require "dgram.core"

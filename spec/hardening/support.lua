@@ -64,6 +64,17 @@ local function registry()
 end
 local function heap() collectgarbage() collectgarbage() return collectgarbage("count") end
 local function figure(name, value) io.write("FIGURE ", name, " ", tostring(value), "\n") io.flush() end
+-- A bitset of sequence numbers, 64 per integer: bits(i) marks i and
+-- returns whether it was already marked.
+local function bitset()
+  local words = {}
+  return function(i) -- marks i; returns whether it was already marked
+    local w, b = i >> 6, 1 << (i & 63)
+    local v = words[w] or 0
+    words[w] = v | b
+    return v & b ~= 0
+  end
+end
 local SANITIZED = (os.getenv("LD_PRELOAD") or ""):find("asan", 1, true) ~= nil
 ]==]
 
