@@ -13,6 +13,9 @@ core.set_hooks {
   recverror = Socket.hooks.recverror,
   immediate = timers.runImmediates,
   drain = timers.drain,
+  -- What every call raises once lua_close has closed the module's state
+  -- (from a finalizer that runs after the module's own).
+  closed = function() return errors.ERR_SOCKET_DGRAM_NOT_RUNNING() end,
 }
 
 local M = {}

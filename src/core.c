@@ -12,6 +12,9 @@
 
 char dg_ctx_key = 0;
 static const char host_loop_key[] = "dgram.host_loop";
+/* Registry key of the Lua function that makes the error raised once the
+ * context is gone; not kept in the context, which is gone then. */
+static const char closed_error_key[] = "dgram.closed_error";
 
 /* libuv's recvmmsg reads up to 20 datagrams of up to 64 KiB into one
  * buffer, and spins without reading when it is smaller than 64 KiB. */
@@ -24,6 +27,22 @@ void dg_ctx_release(dg_ctx *ctx) {
     return;
   free(ctx->slab);
   free(ctx);
+}
+
+dg_ctx *dg_ctx_up_or_null(lua_State *L) {
+  return *(dg_ctx **)lua_touserdata(L, lua_upvalueindex(1));
+}
+
+dg_ctx *dg_ctx_up(lua_State *L) {
+  dg_ctx *ctx = dg_ctx_up_or_null(L);
+  if (ctx != NULL)
+    return ctx;
+  if (lua_getfield(L, LUA_REGISTRYINDEX, closed_error_key) == LUA_TFUNCTION) {
+    lua_call(L, 0, 1);
+    lua_error(L);
+  }
+  luaL_error(L, "dgram: the Lua state is closing");
+  return NULL;
 }
 
 void dg_push_hook(dg_ctx *ctx, lua_State *L, enum dg_hook h) {
@@ -60,26 +79,26 @@ void dg_pcall(dg_ctx *ctx, lua_State *L, int nargs) {
     lua_pop(L, 1);
     ctx->lost_errors++;
   }
-  uv_stop(ctx->loop);
+  ctx->halted = 1;
+  if (!ctx->replaying) /* else uv_run is not running: nothing to stop */
+    uv_stop(ctx->loop);
 }
 
 void dg_register(lua_State *L, const luaL_Reg *l) {
-  dg_ctx *ctx;
   lua_pushlightuserdata(L, &dg_ctx_key);
   lua_rawget(L, LUA_REGISTRYINDEX);
-  ctx = *(dg_ctx **)lua_touserdata(L, -1);
-  lua_pop(L, 1);
   for (; l->name != NULL; l++) {
-    lua_pushlightuserdata(L, ctx);
+    lua_pushvalue(L, -1);
     lua_pushcclosure(L, l->func, 1);
-    lua_setfield(L, -2, l->name);
+    lua_setfield(L, -3, l->name);
   }
+  lua_pop(L, 1);
 }
 
 static void immediate_check_cb(uv_check_t *check) {
   dg_ctx *ctx = check->data;
   lua_State *L = ctx->L;
-  if (L == NULL)
+  if (L == NULL || ctx->halted) /* the queue waits for the next run() */
     return;
   dg_push_hook(ctx, L, DG_HOOK_IMMEDIATE);
   dg_pcall(ctx, L, 0);
@@ -99,6 +118,7 @@ static int ctx_gc(lua_State *L) {
   *box = NULL;
   ctx->L = NULL;
   dg_batch_free(ctx);
+  dg_held_free(ctx);
   dg_udp_teardown(ctx);
   dg_timer_teardown(ctx);
   uv_close((uv_handle_t *)&ctx->immediate_check, ctx_handle_close_cb);
@@ -157,6 +177,7 @@ static dg_ctx *ctx_get(lua_State *L) {
   lua_newtable(L);
   ctx->errors_ref = luaL_ref(L, LUA_REGISTRYINDEX);
   ctx->errors_first = 1;
+  ctx->held_tail = &ctx->held;
   uv_check_init(ctx->loop, &ctx->immediate_check);
   uv_idle_init(ctx->loop, &ctx->immediate_idle);
   ctx->immediate_check.data = ctx->immediate_idle.data = ctx;
@@ -168,7 +189,8 @@ static dg_ctx *ctx_get(lua_State *L) {
   return ctx;
 }
 
-/* core.set_hooks{invoke=, message=, recverror=, immediate=, drain=} */
+/* core.set_hooks{invoke=, message=, recverror=, immediate=, drain=,
+ * closed=}: closed() makes the error raised once the context is gone. */
 static int core_set_hooks(lua_State *L) {
   static const char *const names[DG_HOOK_COUNT] = {
     "invoke", "message", "recverror", "immediate", "drain"
@@ -182,20 +204,27 @@ static int core_set_hooks(lua_State *L) {
     luaL_unref(L, LUA_REGISTRYINDEX, ctx->hooks[h]);
     ctx->hooks[h] = luaL_ref(L, LUA_REGISTRYINDEX);
   }
+  lua_getfield(L, 1, "closed");
+  luaL_checktype(L, -1, LUA_TFUNCTION);
+  lua_setfield(L, LUA_REGISTRYINDEX, closed_error_key);
   return 0;
 }
 
 /* core.ticks_pending(on): Lua says when its nextTick queue fills and
  * empties, so that C calls drain() only when there is something to run. */
 static int core_ticks_pending(lua_State *L) {
-  dg_ctx_up(L)->ticks_pending = lua_toboolean(L, 1);
+  dg_ctx *ctx = dg_ctx_up_or_null(L);
+  if (ctx != NULL)
+    ctx->ticks_pending = lua_toboolean(L, 1);
   return 0;
 }
 
 /* core.immediate_active(on): the check handle runs the setImmediate queue;
  * the idle handle keeps the poll phase from blocking meanwhile. */
 static int core_immediate_active(lua_State *L) {
-  dg_ctx *ctx = dg_ctx_up(L);
+  dg_ctx *ctx = dg_ctx_up_or_null(L);
+  if (ctx == NULL)
+    return 0;
   if (lua_toboolean(L, 1)) {
     uv_check_start(&ctx->immediate_check, immediate_check_cb);
     uv_idle_start(&ctx->immediate_idle, immediate_idle_cb);
@@ -208,7 +237,9 @@ static int core_immediate_active(lua_State *L) {
 
 /* core.immediate_ref(on): unref'd immediates don't keep run() going. */
 static int core_immediate_ref(lua_State *L) {
-  dg_ctx *ctx = dg_ctx_up(L);
+  dg_ctx *ctx = dg_ctx_up_or_null(L);
+  if (ctx == NULL)
+    return 0;
   if (lua_toboolean(L, 1)) {
     uv_ref((uv_handle_t *)&ctx->immediate_check);
     uv_ref((uv_handle_t *)&ctx->immediate_idle);

@@ -33,6 +33,24 @@ enum dg_hook {
 typedef struct dg_udp dg_udp;
 typedef struct dg_timer dg_timer;
 typedef struct dg_batch dg_batch;
+typedef struct dg_ctx dg_ctx;
+
+/* A completion that libuv reported while the loop was halted (a callback
+ * raised: no user callback may run before run() returns). It waits, in
+ * arrival order, for the next run(), which replays it. */
+typedef struct dg_held dg_held;
+typedef void (*dg_replay_fn)(dg_ctx *ctx, lua_State *L, dg_held *h);
+struct dg_held {
+  dg_held *next;
+  dg_replay_fn replay;
+  void *owner;           /* the socket or timer it is for, or NULL */
+  int status;
+  int ref;               /* a pending send's key, a look-up's callback */
+  unsigned flags;
+  size_t size;
+  struct sockaddr_storage addr;
+  char data[];           /* a datagram's bytes */
+};
 
 /* The doubly linked lists of sockets and timers (fields prev and next):
  * push x at the head, unlink x. */
@@ -54,7 +72,7 @@ typedef struct dg_batch dg_batch;
       (x)->next->prev = (x)->prev;                                             \
   } while (0)
 
-typedef struct dg_ctx {
+struct dg_ctx {
   uv_loop_t *loop;
   lua_State *L;          /* main thread; NULL once the Lua state is closing */
   int owns_loop;         /* loop was created here and is closed here */
@@ -66,6 +84,9 @@ typedef struct dg_ctx {
   int lost_errors;       /* errors that could not be stashed: out of memory */
   int ticks_pending;     /* the Lua nextTick queue is not empty */
   int running;           /* inside run(): run() is not reentrant */
+  int halted;            /* a callback raised: hold completions until run() */
+  int replaying;         /* run() replays them, outside uv_run */
+  dg_held *held, **held_tail; /* what arrived while halted, oldest first */
   int no_try_send;       /* DGRAM_TEST_NO_TRY_SEND: always queue (Node's --test-udp-no-try-send) */
   int live_handles;      /* sockets and timers not yet closed (debug count) */
   dg_udp *sockets;       /* every live socket, for teardown */
@@ -87,15 +108,20 @@ typedef struct dg_ctx {
   char *slab;            /* one receive buffer for every socket of this state */
   size_t slab_size;
   uv_loop_t own_loop;
-} dg_ctx;
+};
 
 /* Registry key of the context userdata (light userdata &dg_ctx_key). */
 extern char dg_ctx_key;
 /* A stashed error that was nil (light userdata &dg_nil_error). */
 extern char dg_nil_error;
 
-/* Each Lua-facing function has the context as upvalue 1. */
-#define dg_ctx_up(L) ((dg_ctx *)lua_touserdata((L), lua_upvalueindex(1)))
+/* Each Lua-facing function has the context's box as upvalue 1; this
+ * returns the context, or raises ERR_SOCKET_DGRAM_NOT_RUNNING once the
+ * state has closed it (a finalizer that runs after it, at lua_close). */
+dg_ctx *dg_ctx_up(lua_State *L);
+/* The same, or NULL once the context is gone: for calls that are no-ops
+ * then, as queueing work that will never run. */
+dg_ctx *dg_ctx_up_or_null(lua_State *L);
 
 /* Take and drop a reference on the context; the last drop frees it. */
 void dg_ctx_hold(dg_ctx *ctx);
@@ -104,6 +130,12 @@ void dg_ctx_release(dg_ctx *ctx);
 /* [-(nargs+1), +0, -] Calls the function below nargs arguments in protected
  * mode. An error is stashed and the loop stopped; run() raises it. */
 void dg_pcall(dg_ctx *ctx, lua_State *L, int nargs);
+
+/* Appends a held completion with `extra` bytes of data; NULL when out of
+ * memory (the completion is then lost). */
+dg_held *dg_hold(dg_ctx *ctx, dg_replay_fn replay, void *owner, size_t extra);
+/* Drops what is held for owner: it closed, or its timer restarted. */
+void dg_held_forget(dg_ctx *ctx, void *owner);
 
 /* [-0, +1, -] Pushes hook h. */
 void dg_push_hook(dg_ctx *ctx, lua_State *L, enum dg_hook h);
@@ -138,6 +170,11 @@ void dg_errors_open(lua_State *L);
 
 /* Shared by the openers: registers l with the context as upvalue. */
 void dg_register(lua_State *L, const luaL_Reg *l);
+
+/* loop.c: frees what is held, unreplayed (the state is closing). */
+void dg_held_free(dg_ctx *ctx);
+/* udp.c: sockets that stopped reading while the loop was halted read again. */
+void dg_udp_resume(dg_ctx *ctx);
 
 /* udp.c, timer.c: teardown of every handle when the Lua state closes, and
  * the number of open sockets with an OS socket and of started timers. */

@@ -31,6 +31,24 @@ static int deliver_answer(lua_State *L) {
   return 0;
 }
 
+/* Calls the callback under registry ref cb with the answer. */
+static void answer(dg_ctx *ctx, lua_State *L, int cb, int status, const struct sockaddr *sa) {
+  dg_push_hook(ctx, L, DG_HOOK_INVOKE);
+  lua_pushcfunction(L, deliver_answer);
+  dg_getref(L, cb);
+  luaL_unref(L, LUA_REGISTRYINDEX, cb);
+  lua_pushinteger(L, status);
+  if (status == 0)
+    lua_pushlightuserdata(L, (void *)sa);
+  else
+    lua_pushnil(L);
+  dg_pcall(ctx, L, 4);
+}
+
+static void replay_answer(dg_ctx *ctx, lua_State *L, dg_held *h) {
+  answer(ctx, L, h->ref, h->status, (const struct sockaddr *)&h->addr);
+}
+
 static void getaddrinfo_cb(uv_getaddrinfo_t *req, int status, struct addrinfo *res) {
   dns_req *dr = (dns_req *)req;
   dg_ctx *ctx = dr->ctx;
@@ -41,16 +59,17 @@ static void getaddrinfo_cb(uv_getaddrinfo_t *req, int status, struct addrinfo *r
       ai = ai->ai_next;
     if (status == 0 && ai == NULL)
       status = UV_EAI_NODATA;
-    dg_push_hook(ctx, L, DG_HOOK_INVOKE);
-    lua_pushcfunction(L, deliver_answer);
-    dg_getref(L, dr->cb);
-    luaL_unref(L, LUA_REGISTRYINDEX, dr->cb);
-    lua_pushinteger(L, status);
-    if (status == 0)
-      lua_pushlightuserdata(L, ai->ai_addr);
-    else
-      lua_pushnil(L);
-    dg_pcall(ctx, L, 4);
+    if (ctx->halted) {
+      dg_held *h = dg_hold(ctx, replay_answer, NULL, 0);
+      if (h != NULL) {
+        h->ref = dr->cb;
+        h->status = status;
+        if (status == 0)
+          memcpy(&h->addr, ai->ai_addr, ai->ai_addrlen);
+      }
+    } else {
+      answer(ctx, L, dr->cb, status, status == 0 ? ai->ai_addr : NULL);
+    }
   }
   uv_freeaddrinfo(res);
   free(dr);

@@ -3,8 +3,66 @@
  * raises, once uv_run returns, the first error a callback raised (the rest
  * wait for the next run()); stop, now, and a count of live handles that the
  * specs use to prove nothing was left open.
+ *
+ * Once a callback raised, no other user callback may run before run()
+ * returns (Node reports the error before anything else runs), but libuv
+ * finishes its pass: completions that arrive meanwhile are held here and
+ * replayed, in order, by the next run() before the loop runs again.
  */
+#include <stdlib.h>
+
 #include "core.h"
+
+dg_held *dg_hold(dg_ctx *ctx, dg_replay_fn replay, void *owner, size_t extra) {
+  dg_held *h = malloc(sizeof *h + extra);
+  if (h == NULL)
+    return NULL;
+  h->next = NULL;
+  h->replay = replay;
+  h->owner = owner;
+  *ctx->held_tail = h;
+  ctx->held_tail = &h->next;
+  return h;
+}
+
+void dg_held_forget(dg_ctx *ctx, void *owner) {
+  dg_held **p = &ctx->held;
+  while (*p != NULL) {
+    dg_held *h = *p;
+    if (h->owner == owner) {
+      *p = h->next;
+      free(h);
+    } else {
+      p = &h->next;
+    }
+  }
+  ctx->held_tail = p;
+}
+
+void dg_held_free(dg_ctx *ctx) {
+  while (ctx->held != NULL) {
+    dg_held *h = ctx->held;
+    ctx->held = h->next;
+    free(h);
+  }
+  ctx->held_tail = &ctx->held;
+}
+
+/* Replays held completions until none is left or one raises again. Each
+ * is unlinked first: its callback may close its owner, which forgets the
+ * owner's other entries. */
+static void replay_held(dg_ctx *ctx, lua_State *L) {
+  ctx->replaying = 1;
+  while (!ctx->halted && ctx->held != NULL) {
+    dg_held *h = ctx->held;
+    ctx->held = h->next;
+    if (ctx->held == NULL)
+      ctx->held_tail = &ctx->held;
+    h->replay(ctx, L, h);
+    free(h);
+  }
+  ctx->replaying = 0;
+}
 
 /* [-0, +0, e] Raises the oldest stashed callback error, if any. */
 static void raise_stashed(dg_ctx *ctx, lua_State *L) {
@@ -39,8 +97,13 @@ static int loop_run(lua_State *L) {
   if (ctx->running)
     return luaL_error(L, "dgram.run: the loop is already running");
   raise_stashed(ctx, L);
+  ctx->halted = 0;
   ctx->running = 1;
-  uv_run(ctx->loop, uv_modes[mode]);
+  replay_held(ctx, L);
+  if (!ctx->halted) {
+    dg_udp_resume(ctx);
+    uv_run(ctx->loop, uv_modes[mode]);
+  }
   ctx->running = 0;
   raise_stashed(ctx, L);
   lua_pushboolean(L, uv_loop_alive(ctx->loop));

@@ -41,6 +41,7 @@ static void timer_close(lua_State *L, dg_timer *t) {
   if (t->closed)
     return;
   t->closed = 1;
+  dg_held_forget(ctx, t);
   DG_LIST_UNLINK(ctx->timers, t);
   if (L != NULL)
     luaL_unref(L, LUA_REGISTRYINDEX, t->cb);
@@ -76,19 +77,34 @@ static dg_timer *timer_check(lua_State *L) {
   return t;
 }
 
-static void timer_cb(uv_timer_t *h) {
-  dg_timer *t = h->data;
+static void timer_fire(dg_timer *t) {
   dg_ctx *ctx = t->ctx;
   lua_State *L = ctx->L;
   if (L == NULL || t->cb == LUA_NOREF)
     return;
   dg_push_hook(ctx, L, DG_HOOK_INVOKE);
   dg_getref(L, t->cb);
-  if (uv_timer_get_repeat(h) == 0) {
+  if (uv_timer_get_repeat(&t->handle) == 0) {
     luaL_unref(L, LUA_REGISTRYINDEX, t->cb);
     t->cb = LUA_NOREF;
   }
   dg_pcall(ctx, L, 1);
+}
+
+static void replay_timer(dg_ctx *ctx, lua_State *L, dg_held *h) {
+  (void)ctx;
+  (void)L;
+  timer_fire(h->owner);
+}
+
+/* While the loop is halted the firing waits for the next run(); a restart
+ * or stop meanwhile forgets it. */
+static void timer_cb(uv_timer_t *h) {
+  dg_timer *t = h->data;
+  if (t->ctx->halted && t->ctx->L != NULL && t->cb != LUA_NOREF)
+    dg_hold(t->ctx, replay_timer, t, 0);
+  else
+    timer_fire(t);
 }
 
 static int timer_new(lua_State *L) {
@@ -117,6 +133,7 @@ static int timer_start(lua_State *L) {
   lua_Integer repeat = luaL_checkinteger(L, 3);
   luaL_checktype(L, 4, LUA_TFUNCTION);
   lua_pushvalue(L, 4);
+  dg_held_forget(t->ctx, t);
   luaL_unref(L, LUA_REGISTRYINDEX, t->cb);
   t->cb = luaL_ref(L, LUA_REGISTRYINDEX);
   /* Outside run() the loop's cached clock may be far behind: a script may
@@ -130,6 +147,7 @@ static int timer_start(lua_State *L) {
 static int timer_stop(lua_State *L) {
   dg_timer *t = timer_check(L);
   uv_timer_stop(&t->handle);
+  dg_held_forget(t->ctx, t);
   luaL_unref(L, LUA_REGISTRYINDEX, t->cb);
   t->cb = LUA_NOREF;
   return 0;

@@ -98,6 +98,7 @@ static void udp_close(lua_State *L, dg_udp *u) {
     return;
   u->closed = 1;
   dg_batch_end(u); /* replies already batched still go out */
+  dg_held_forget(ctx, u);
   uv_udp_recv_stop(&u->handle);
   if (L != NULL)
     luaL_unref(L, LUA_REGISTRYINDEX, u->anchor);
@@ -305,15 +306,24 @@ static int udp_connect(lua_State *L) {
   dg_udp *u = dg_udp_check(L, 1);
   struct sockaddr_storage ss;
   int err = dg_addr_parse(luaL_checkstring(L, 2), (int)luaL_checkinteger(L, 3), u->family, &ss);
-  if (err == 0)
+  if (err == 0) {
+    dg_batch_flush(u->ctx); /* batched datagrams keep their destination */
     err = uv_udp_connect(&u->handle, (struct sockaddr *)&ss);
+  }
+  if (err == 0)
+    u->connected = 1;
   lua_pushinteger(L, err);
   return 1;
 }
 
 static int udp_disconnect(lua_State *L) {
   dg_udp *u = dg_udp_check(L, 1);
-  lua_pushinteger(L, uv_udp_connect(&u->handle, NULL));
+  int err;
+  dg_batch_flush(u->ctx);
+  err = uv_udp_connect(&u->handle, NULL);
+  if (err == 0)
+    u->connected = 0;
+  lua_pushinteger(L, err);
   return 1;
 }
 
@@ -378,30 +388,20 @@ static int deliver_message(lua_State *L) {
   return 0;
 }
 
-/* One protected call into Lua per datagram. */
-static void udp_recv_cb(uv_udp_t *h, ssize_t nread, const uv_buf_t *buf,
-                        const struct sockaddr *addr, unsigned flags) {
-  dg_udp *u = h->data;
+/* One protected call into Lua per datagram (nread >= 0) or receive error. */
+static void deliver(dg_udp *u, ssize_t nread, const char *data,
+                    const struct sockaddr *addr, unsigned flags) {
   dg_ctx *ctx = u->ctx;
   lua_State *L = ctx->L;
-  datagram d;
-  if (flags & UV_UDP_MMSG_FREE) { /* the end of a recvmmsg batch */
-    dg_batch_end(u);
-    return;
-  }
-  if (L == NULL || u->closed || (nread == 0 && addr == NULL))
-    return;
-  if (flags & UV_UDP_MMSG_CHUNK)
-    dg_batch_begin(u);
-  u->busy++;
   if (nread < 0) {
     dg_push_hook(ctx, L, DG_HOOK_RECVERR);
     dg_udp_push_owner(L, u);
     lua_pushinteger(L, (lua_Integer)nread);
     dg_pcall(ctx, L, 2);
   } else {
+    datagram d;
     d.u = u;
-    d.data = buf->base;
+    d.data = data;
     d.size = (size_t)nread;
     d.addr = addr;
     d.flags = flags;
@@ -409,7 +409,70 @@ static void udp_recv_cb(uv_udp_t *h, ssize_t nread, const uv_buf_t *buf,
     lua_pushlightuserdata(L, &d);
     dg_pcall(ctx, L, 1);
   }
+}
+
+static void replay_datagram(dg_ctx *ctx, lua_State *L, dg_held *h) {
+  (void)ctx;
+  (void)L;
+  deliver(h->owner, h->status < 0 ? h->status : (ssize_t)h->size, h->data,
+          (const struct sockaddr *)&h->addr, h->flags);
+}
+
+/* The loop is halted: the datagram (or error) waits for the next run(). */
+static void hold_datagram(dg_udp *u, ssize_t nread, const uv_buf_t *buf,
+                          const struct sockaddr *addr, unsigned flags) {
+  size_t size = nread > 0 ? (size_t)nread : 0;
+  dg_held *h = dg_hold(u->ctx, replay_datagram, u, size);
+  if (h == NULL)
+    return; /* out of memory: lost, as the kernel drops what it can't hold */
+  h->status = nread < 0 ? (int)nread : 0;
+  h->size = size;
+  h->flags = flags;
+  memset(&h->addr, 0, sizeof h->addr);
+  if (addr != NULL)
+    memcpy(&h->addr, addr, addr->sa_family == AF_INET6 ? sizeof(struct sockaddr_in6)
+                                                        : sizeof(struct sockaddr_in));
+  memcpy(h->data, buf->base, size);
+}
+
+static void udp_recv_cb(uv_udp_t *h, ssize_t nread, const uv_buf_t *buf,
+                        const struct sockaddr *addr, unsigned flags) {
+  dg_udp *u = h->data;
+  dg_ctx *ctx = u->ctx;
+  if (flags & UV_UDP_MMSG_FREE) { /* the end of a recvmmsg batch */
+    dg_batch_end(u);
+    if (ctx->halted && !u->closed) {
+      uv_udp_recv_stop(&u->handle); /* the kernel keeps the rest */
+      u->paused = 1;
+    }
+    return;
+  }
+  if (ctx->L == NULL || u->closed || (nread == 0 && addr == NULL))
+    return;
+  if (ctx->halted) {
+    hold_datagram(u, nread, buf, addr, flags);
+    if (!(flags & UV_UDP_MMSG_CHUNK)) {
+      uv_udp_recv_stop(&u->handle);
+      u->paused = 1;
+    }
+    return;
+  }
+  if (flags & UV_UDP_MMSG_CHUNK)
+    dg_batch_begin(u);
+  u->busy++;
+  deliver(u, nread, buf->base, addr, flags);
+  if (nread >= 0)
+    dg_batch_settle(u);
   u->busy--;
+}
+
+void dg_udp_resume(dg_ctx *ctx) {
+  dg_udp *u;
+  for (u = ctx->sockets; u != NULL; u = u->next) {
+    if (u->paused && !u->closed)
+      uv_udp_recv_start(&u->handle, udp_alloc_cb, udp_recv_cb);
+    u->paused = 0;
+  }
 }
 
 static int udp_recv_start(lua_State *L) {

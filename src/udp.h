@@ -24,6 +24,8 @@ struct dg_udp {
   unsigned busy;         /* depth of this handle's libuv callbacks in Lua */
   unsigned closed : 1;   /* close() was called: no more callbacks into Lua */
   unsigned deferred : 1; /* uv_close waits for the check phase */
+  unsigned connected : 1; /* connect() succeeded, no disconnect() since */
+  unsigned paused : 1;   /* stopped reading while the loop is halted (loop.c) */
   /* The userdata points here until its __gc runs, and that may never
    * happen: an error in a finalizer ("C stack overflow" deep in a script)
    * skips it, and Lua frees the userdata all the same. So nothing here
@@ -47,13 +49,17 @@ int dg_udp_queue(dg_udp *u, const uv_buf_t *bufs, unsigned nbufs, size_t total,
 
 /* batch.c: replies sent from a receive batch go out with one sendmmsg.
  * begin/end bracket u's receive batch; add copies a datagram into the
- * batch when u is in one (1) or says it can't (0); flush_for sends what
- * u has batched, before anything that must come after it. */
+ * batch when u is in one (1) or says it can't (0); flush sends whatever
+ * is batched, before a send, connect or disconnect that must come after
+ * it; settle marks the end of one listener's turn; before_option sends
+ * what an option set on u now must not affect. */
 void dg_batch_begin(dg_udp *u);
 void dg_batch_end(dg_udp *u);
 int dg_batch_add(dg_udp *u, const uv_buf_t *bufs, unsigned nbufs, size_t total,
                  const struct sockaddr *addr);
-void dg_batch_flush_for(dg_udp *u);
+void dg_batch_flush(dg_ctx *ctx);
+void dg_batch_settle(dg_udp *u);
+void dg_batch_before_option(dg_udp *u);
 
 /* [-0, +1, -] Pushes the owner (the Lua Socket) of u. */
 void dg_udp_push_owner(lua_State *L, dg_udp *u);

@@ -10,34 +10,42 @@ static int push_status(lua_State *L, int err) {
   return 1;
 }
 
-static int udp_set_broadcast(lua_State *L) {
+/* The socket whose option is about to change (batch.c says what a change
+ * must not affect). */
+static dg_udp *option_target(lua_State *L) {
   dg_udp *u = dg_udp_check(L, 1);
+  dg_batch_before_option(u);
+  return u;
+}
+
+static int udp_set_broadcast(lua_State *L) {
+  dg_udp *u = option_target(L);
   return push_status(L, uv_udp_set_broadcast(&u->handle, lua_toboolean(L, 2)));
 }
 
 static int udp_set_ttl(lua_State *L) {
-  dg_udp *u = dg_udp_check(L, 1);
+  dg_udp *u = option_target(L);
   return push_status(L, uv_udp_set_ttl(&u->handle, (int)luaL_checkinteger(L, 2)));
 }
 
 static int udp_set_multicast_ttl(lua_State *L) {
-  dg_udp *u = dg_udp_check(L, 1);
+  dg_udp *u = option_target(L);
   return push_status(L, uv_udp_set_multicast_ttl(&u->handle, (int)luaL_checkinteger(L, 2)));
 }
 
 static int udp_set_multicast_loop(lua_State *L) {
-  dg_udp *u = dg_udp_check(L, 1);
+  dg_udp *u = option_target(L);
   return push_status(L, uv_udp_set_multicast_loop(&u->handle, lua_toboolean(L, 2)));
 }
 
 static int udp_set_multicast_interface(lua_State *L) {
-  dg_udp *u = dg_udp_check(L, 1);
+  dg_udp *u = option_target(L);
   return push_status(L, uv_udp_set_multicast_interface(&u->handle, luaL_checkstring(L, 2)));
 }
 
 /* core.udp_set_membership(h, group, iface|nil, join) */
 static int udp_set_membership(lua_State *L) {
-  dg_udp *u = dg_udp_check(L, 1);
+  dg_udp *u = option_target(L);
   const char *group = luaL_checkstring(L, 2);
   const char *iface = luaL_optstring(L, 3, NULL);
   uv_membership m = lua_toboolean(L, 4) ? UV_JOIN_GROUP : UV_LEAVE_GROUP;
@@ -46,7 +54,7 @@ static int udp_set_membership(lua_State *L) {
 
 /* core.udp_set_source_membership(h, source, group, iface|nil, join) */
 static int udp_set_source_membership(lua_State *L) {
-  dg_udp *u = dg_udp_check(L, 1);
+  dg_udp *u = option_target(L);
   const char *source = luaL_checkstring(L, 2);
   const char *group = luaL_checkstring(L, 3);
   const char *iface = luaL_optstring(L, 4, NULL);
@@ -59,8 +67,11 @@ static int udp_buffer_size(lua_State *L) {
   dg_udp *u = dg_udp_check(L, 1);
   int recv = lua_toboolean(L, 2);
   int value = (int)luaL_checkinteger(L, 3);
-  int err = recv ? uv_recv_buffer_size((uv_handle_t *)&u->handle, &value)
-                 : uv_send_buffer_size((uv_handle_t *)&u->handle, &value);
+  int err;
+  if (value != 0)
+    dg_batch_before_option(u);
+  err = recv ? uv_recv_buffer_size((uv_handle_t *)&u->handle, &value)
+             : uv_send_buffer_size((uv_handle_t *)&u->handle, &value);
   if (err != 0) {
     lua_pushnil(L);
     lua_pushinteger(L, err);

@@ -89,7 +89,7 @@ static int udp_send(lua_State *L) {
     lua_pushinteger(L, (lua_Integer)a.total);
     return 2;
   }
-  dg_batch_flush_for(a.u); /* keep datagrams in order */
+  dg_batch_flush(a.u->ctx); /* keep datagrams in order */
   if (a.u->ctx->no_try_send)
     err = UV_EAGAIN;
   else
@@ -136,19 +136,37 @@ static void pending_take(dg_ctx *ctx, lua_State *L, int key) {
   }
 }
 
+/* Calls done(status, bytes), the function kept under key. */
+static void send_done(dg_ctx *ctx, lua_State *L, int key, int status, size_t size) {
+  dg_push_hook(ctx, L, DG_HOOK_INVOKE);
+  pending_take(ctx, L, key);
+  lua_pushinteger(L, status);
+  lua_pushinteger(L, (lua_Integer)size);
+  dg_pcall(ctx, L, 3);
+}
+
+static void replay_send(dg_ctx *ctx, lua_State *L, dg_held *h) {
+  send_done(ctx, L, h->ref, h->status, h->size);
+}
+
 static void send_cb(uv_udp_send_t *req, int status) {
   send_req *sr = (send_req *)req;
   dg_ctx *ctx = sr->ctx;
   lua_State *L = ctx->L;
   if (L != NULL && sr->done != 0) {
     dg_udp *u = req->handle->data;
-    u->busy++;
-    dg_push_hook(ctx, L, DG_HOOK_INVOKE);
-    pending_take(ctx, L, sr->done);
-    lua_pushinteger(L, status);
-    lua_pushinteger(L, (lua_Integer)sr->size);
-    dg_pcall(ctx, L, 3);
-    u->busy--;
+    if (ctx->halted) {
+      dg_held *h = dg_hold(ctx, replay_send, NULL, 0);
+      if (h != NULL) {
+        h->ref = sr->done;
+        h->status = status;
+        h->size = sr->size;
+      }
+    } else {
+      u->busy++;
+      send_done(ctx, L, sr->done, status, sr->size);
+      u->busy--;
+    }
   }
   free(sr);
   dg_ctx_release(ctx);
@@ -191,7 +209,7 @@ static int udp_send_queued(lua_State *L) {
     lua_pushvalue(L, 5);
     done = pending_put(a.u->ctx, L);
   }
-  dg_batch_flush_for(a.u); /* keep datagrams in order */
+  dg_batch_flush(a.u->ctx); /* keep datagrams in order */
   err = dg_udp_queue(a.u, a.bufs, a.nbufs, a.total, a.addr, done);
   if (err != 0) {
     if (done != 0) {
@@ -261,7 +279,7 @@ static int socket_send(lua_State *L) {
   buf.base = (char *)lua_tolstring(L, 2, &buf.len);
   if (t5 != LUA_TFUNCTION && dg_batch_add(u, &buf, 1, buf.len, (struct sockaddr *)&u->dest))
     return 0;
-  dg_batch_flush_for(u); /* keep datagrams in order */
+  dg_batch_flush(u->ctx); /* keep datagrams in order */
   err = u->ctx->no_try_send ? UV_EAGAIN
                             : uv_udp_try_send(&u->handle, &buf, 1, (struct sockaddr *)&u->dest);
   if (err >= 0 && t5 != LUA_TFUNCTION)

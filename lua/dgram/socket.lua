@@ -60,9 +60,11 @@ end
 
 local defaultLookup
 
--- st.fast: sends of the common form may take the fast path of send().
+-- st.fast: sends of the common form may take the fast path of send(). Not
+-- while a connect() is pending: Node's send then waits for its look-up, by
+-- when the socket is connected and the send fails with EISCONN.
 local function updateFast(st)
-  st.fast = st.handle ~= nil and st.bindState == BOUND and st.connectState ~= CONNECTED
+  st.fast = st.handle ~= nil and st.bindState == BOUND and st.connectState == DISCONNECTED
     and st.lookup == defaultLookup and st.lookups == 0
 end
 
@@ -267,7 +269,6 @@ end
 local function startListening(self)
   local st = self._state
   core.udp_recv_start(st.handle)
-  st.receiving = true
   st.bindState = BOUND
   updateFast(st)
   if st.recvBufferSize then
@@ -277,13 +278,6 @@ local function startListening(self)
     bufferSize(self, st.sendBufferSize, SEND)
   end
   self:emit("listening")
-end
-
-local function stopReceiving(st)
-  if st.receiving then
-    core.udp_recv_stop(st.handle)
-    st.receiving = false
-  end
 end
 
 function Socket:bind(port_, ...)
@@ -423,7 +417,9 @@ function Socket:connect(port, address, callback)
   if st.connectState ~= DISCONNECTED then
     error(errors.ERR_SOCKET_DGRAM_IS_CONNECTED(), 2)
   end
+  healthCheck(self)
   st.connectState = CONNECTING
+  updateFast(st)
   if st.bindState == UNBOUND then
     self:bind({ port = 0, exclusive = true }, nil)
   end
@@ -668,8 +664,7 @@ function Socket:close(callback)
     return self
   end
   healthCheck(self)
-  stopReceiving(st)
-  core.udp_close(st.handle)
+  core.udp_close(st.handle) -- stops receiving too
   st.handle = nil
   st.fast = false
   nextTick(function()
