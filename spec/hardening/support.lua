@@ -172,21 +172,26 @@ function M.netns(setup)
   return common.netns(setup)
 end
 
--- Builds spec/hardening/flood.c (the flooding peer) into the build
--- directory once; returns its path, or nil and the reason.
-local flooder
-function M.flooder()
-  if flooder then
-    return flooder
+-- Builds the C peer `source` (e.g. "spec/ttl_echo.c") into the build directory
+-- as `name`, once per process; returns its path, or nil and the reason.
+local programs = {}
+function M.program(source, name)
+  if programs[source] then
+    return programs[source]
   end
   local build = os.getenv("DGRAM_BUILD") or "build"
-  local path = build .. "/hardening-flood"
-  local out, ok = M.sh(("mkdir -p %s && cc -O2 -o %s spec/hardening/flood.c"):format(M.q(build), M.q(path)))
+  local path = build .. "/" .. name
+  local out, ok = M.sh(("mkdir -p %s && cc -O2 -o %s %s"):format(M.q(build), M.q(path), M.q(source)))
   if not ok then
-    return nil, "cannot build spec/hardening/flood.c: " .. out
+    return nil, "cannot build " .. source .. ": " .. out
   end
-  flooder = path
+  programs[source] = path
   return path
+end
+
+-- spec/hardening/flood.c, the flooding peer.
+function M.flooder()
+  return M.program("spec/hardening/flood.c", "hardening-flood")
 end
 
 -- Whether `nft` is there (Debian package nftables).
