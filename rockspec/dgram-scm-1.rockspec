@@ -27,6 +27,7 @@ build = {
         "src/core.c",
         "src/dns.c",
         "src/errors.c",
+        "src/handle.c",
         "src/loop.c",
         "src/timer.c",
         "src/udp.c",

@@ -109,7 +109,7 @@ static void batch_send(dg_batch *b, unsigned k) {
 }
 
 void dg_batch_begin(dg_udp *u) {
-  dg_batch *b = batch_of(u->ctx);
+  dg_batch *b = batch_of(u->base.ctx);
   if (b != NULL && b->u != u) {
     if (b->u != NULL)
       batch_send(b, b->n);
@@ -118,7 +118,7 @@ void dg_batch_begin(dg_udp *u) {
 }
 
 void dg_batch_end(dg_udp *u) {
-  dg_batch *b = u->ctx->batch;
+  dg_batch *b = u->base.ctx->batch;
   if (b != NULL && b->u == u) {
     batch_send(b, b->n);
     b->u = NULL;
@@ -132,26 +132,26 @@ void dg_batch_flush(dg_ctx *ctx) {
 }
 
 void dg_batch_settle(dg_udp *u) {
-  dg_batch *b = u->ctx->batch;
+  dg_batch *b = u->base.ctx->batch;
   if (b != NULL && b->u == u)
     b->settled = b->n;
 }
 
 void dg_batch_before_option(dg_udp *u) {
-  dg_batch *b = u->ctx->batch;
+  dg_batch *b = u->base.ctx->batch;
   if (b != NULL && b->u == u)
     batch_send(b, u->connected ? b->n : b->settled);
 }
 
 int dg_batch_add(dg_udp *u, const uv_buf_t *bufs, unsigned nbufs, size_t total,
                  const struct sockaddr *addr) {
-  dg_batch *b = u->ctx->batch;
+  dg_batch *b = u->base.ctx->batch;
   struct msghdr *h;
   unsigned i;
   char *p;
   /* A destination that does not fit the socket's state fails in
    * uv_udp_try_send with Node's error. */
-  if (b == NULL || b->u != u || u->ctx->no_try_send || (addr == NULL) != u->connected ||
+  if (b == NULL || b->u != u || u->base.ctx->no_try_send || (addr == NULL) != u->connected ||
       uv_udp_get_send_queue_count(&u->handle) != 0 || total > BATCH_BYTES)
     return 0;
   if (b->n == BATCH_MAX || b->used + total > BATCH_BYTES) {

@@ -45,6 +45,12 @@ dg_ctx *dg_ctx_up(lua_State *L) {
   return NULL;
 }
 
+int dg_push_fail(lua_State *L, int err) {
+  lua_pushnil(L);
+  lua_pushinteger(L, err);
+  return 2;
+}
+
 void dg_push_hook(dg_ctx *ctx, lua_State *L, enum dg_hook h) {
   dg_getref(L, ctx->hooks[h]);
 }
@@ -120,7 +126,7 @@ static int ctx_gc(lua_State *L) {
   dg_batch_free(ctx);
   dg_held_free(ctx);
   dg_udp_teardown(ctx);
-  dg_timer_teardown(ctx);
+  dg_handles_teardown(ctx);
   uv_close((uv_handle_t *)&ctx->immediate_check, ctx_handle_close_cb);
   uv_close((uv_handle_t *)&ctx->immediate_idle, ctx_handle_close_cb);
   if (ctx->owns_loop) {

@@ -52,8 +52,42 @@ struct dg_held {
   char data[];           /* a datagram's bytes */
 };
 
-/* The doubly linked lists of sockets and timers (fields prev and next):
- * push x at the head, unlink x. */
+/* handle.c: the lifetime every handle userdata shares. A socket's or a
+ * timer's struct starts with a dg_handle, and its uv handle's data points
+ * at it. type->close(L, h) marks h closed (no callback reaches Lua after
+ * it) and closes its uv handle, now or once libuv has returned; with L NULL
+ * the state is closing: now, calling no Lua. */
+typedef struct dg_handle dg_handle;
+typedef struct dg_handle_type {
+  const char *metatable;
+  void (*close)(lua_State *L, dg_handle *h);
+  int (*active)(dg_handle *h); /* keeps the loop alive (open_handles) */
+} dg_handle_type;
+struct dg_handle {
+  const dg_handle_type *type;
+  dg_ctx *ctx;
+  dg_handle *prev, *next; /* ctx->handles until uv_close, then ctx->closed_handles */
+  unsigned closed : 1;        /* closed for Lua */
+  unsigned closing : 1;       /* uv_close called */
+  unsigned collected : 1;     /* the userdata is gone */
+  unsigned handle_closed : 1; /* the close callback ran */
+};
+void dg_handle_init(dg_handle *h, const dg_handle_type *type, dg_ctx *ctx);
+/* uv_close(uvh), once; the struct is freed as the header says. */
+void dg_handle_close_now(dg_handle *h, uv_handle_t *uvh);
+/* Argument i as a handle of `type`, which may be closed, or NULL. */
+dg_handle *dg_handle_box(lua_State *L, int i, const dg_handle_type *type);
+/* The __gc of every handle userdata. */
+int dg_handle_gc(lua_State *L);
+/* The state closes: close every handle, free those whose userdata is gone. */
+void dg_handles_teardown(dg_ctx *ctx);
+/* Closes every handle (the specs' clean-up after a failure). */
+void dg_handles_close_all(lua_State *L, dg_ctx *ctx);
+/* Open handles whose type says they are active. */
+int dg_handles_active(dg_ctx *ctx);
+
+/* The doubly linked lists of handles (fields prev and next): push x at
+ * the head, unlink x. */
 #define DG_LIST_PUSH(head, x)                                                  \
   do {                                                                         \
     (x)->prev = NULL;                                                          \
@@ -89,10 +123,8 @@ struct dg_ctx {
   dg_held *held, **held_tail; /* what arrived while halted, oldest first */
   int no_try_send;       /* DGRAM_TEST_NO_TRY_SEND: always queue (Node's --test-udp-no-try-send) */
   int live_handles;      /* sockets and timers not yet closed (debug count) */
-  dg_udp *sockets;       /* every live socket, for teardown */
-  dg_timer *timers;      /* every live timer, for teardown */
-  dg_udp *closed_sockets;  /* closed, their userdata not yet collected */
-  dg_timer *closed_timers; /* (udp.h says why); freed at teardown */
+  dg_handle *handles;    /* every handle not yet uv_closed, for teardown */
+  dg_handle *closed_handles; /* closed, their userdata not yet collected */
   dg_udp *deferred;      /* sockets closed inside their own libuv callback */
   uv_check_t deferred_check; /* closes them once libuv has returned */
   uv_check_t immediate_check;
@@ -140,6 +172,9 @@ void dg_held_forget(dg_ctx *ctx, void *owner);
 /* [-0, +1, -] Pushes hook h. */
 void dg_push_hook(dg_ctx *ctx, lua_State *L, enum dg_hook h);
 
+/* [-0, +2, -] Pushes nil, err: how C functions report a libuv error. */
+int dg_push_fail(lua_State *L, int err);
+
 /* [-0, +1, -] Pushes the value held by registry ref `ref`. */
 #define dg_getref(L, ref) lua_rawgeti((L), LUA_REGISTRYINDEX, (ref))
 
@@ -176,15 +211,8 @@ void dg_held_free(dg_ctx *ctx);
 /* udp.c: sockets that stopped reading while the loop was halted read again. */
 void dg_udp_resume(dg_ctx *ctx);
 
-/* udp.c, timer.c: teardown of every handle when the Lua state closes, and
- * the number of open sockets with an OS socket and of started timers. */
+/* udp.c: the check handle that runs closes deferred past libuv's return. */
 void dg_udp_teardown(dg_ctx *ctx);
 void dg_batch_free(dg_ctx *ctx);
-void dg_timer_teardown(dg_ctx *ctx);
-int dg_udp_active(dg_ctx *ctx);
-/* Closes every socket and timer (the specs' clean-up after a failure). */
-void dg_udp_close_all(lua_State *L, dg_ctx *ctx);
-void dg_timer_close_all(lua_State *L, dg_ctx *ctx);
-int dg_timer_active(dg_ctx *ctx);
 
 #endif

@@ -125,11 +125,6 @@ static int loop_update_time(lua_State *L) {
   return 0;
 }
 
-static int loop_alive(lua_State *L) {
-  lua_pushboolean(L, uv_loop_alive(dg_ctx_up(L)->loop));
-  return 1;
-}
-
 static int loop_pending_errors(lua_State *L) {
   dg_ctx *ctx = dg_ctx_up(L);
   lua_pushinteger(L, ctx->nerrors + ctx->lost_errors);
@@ -141,7 +136,7 @@ static int loop_pending_errors(lua_State *L) {
 static int loop_open_handles(lua_State *L) {
   dg_ctx *ctx = dg_ctx_up(L);
   lua_pushinteger(L, ctx->live_handles);
-  lua_pushinteger(L, dg_udp_active(ctx) + dg_timer_active(ctx));
+  lua_pushinteger(L, dg_handles_active(ctx));
   return 2;
 }
 
@@ -149,8 +144,7 @@ static int loop_open_handles(lua_State *L) {
  * spec that failed halfway leaves nothing behind for the next one. */
 static int loop_close_all(lua_State *L) {
   dg_ctx *ctx = dg_ctx_up(L);
-  dg_udp_close_all(L, ctx);
-  dg_timer_close_all(L, ctx);
+  dg_handles_close_all(L, ctx);
   return 0;
 }
 
@@ -160,7 +154,6 @@ void dg_loop_open(lua_State *L) {
     {"stop", loop_stop},
     {"now", loop_now},
     {"update_time", loop_update_time},
-    {"alive", loop_alive},
     {"pending_errors", loop_pending_errors},
     {"open_handles", loop_open_handles},
     {"close_all", loop_close_all},

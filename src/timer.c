@@ -11,74 +11,37 @@
 #define TIMER_MT "dgram.timer"
 
 struct dg_timer {
-  uv_timer_t handle;     /* handle.data == this */
-  dg_ctx *ctx;
-  dg_timer *prev, *next; /* ctx->timers until uv_close, then ctx->closed_timers */
+  dg_handle base;        /* first: handle.data points here */
+  uv_timer_t handle;
   int cb;                /* registry ref of the callback while started */
-  unsigned closed : 1;
-  /* As a socket's (udp.h): freed once the handle closed and the userdata
-   * was collected, or the state is closing. */
-  unsigned collected : 1;
-  unsigned handle_closed : 1;
 };
 
-static void timer_close_cb(uv_handle_t *h) {
-  dg_timer *t = h->data;
-  dg_ctx *ctx = t->ctx;
-  ctx->live_handles--;
-  if (t->collected || ctx->L == NULL) {
-    free(t);
-  } else {
-    t->handle_closed = 1;
-    DG_LIST_PUSH(ctx->closed_timers, t);
-  }
-  dg_ctx_release(ctx);
-}
-
-/* L may be NULL when the state is closing. */
-static void timer_close(lua_State *L, dg_timer *t) {
-  dg_ctx *ctx = t->ctx;
-  if (t->closed)
+/* L NULL: the state is closing. */
+static void timer_close(lua_State *L, dg_handle *h) {
+  dg_timer *t = (dg_timer *)h;
+  if (L != NULL && h->closed)
     return;
-  t->closed = 1;
-  dg_held_forget(ctx, t);
-  DG_LIST_UNLINK(ctx->timers, t);
+  h->closed = 1;
+  dg_held_forget(h->ctx, t);
   if (L != NULL)
     luaL_unref(L, LUA_REGISTRYINDEX, t->cb);
-  uv_close((uv_handle_t *)&t->handle, timer_close_cb);
+  dg_handle_close_now(h, (uv_handle_t *)&t->handle);
 }
 
-void dg_timer_teardown(dg_ctx *ctx) {
-  while (ctx->closed_timers != NULL) { /* userdata never finalized */
-    dg_timer *t = ctx->closed_timers;
-    ctx->closed_timers = t->next;
-    free(t);
-  }
-  while (ctx->timers != NULL)
-    timer_close(NULL, ctx->timers);
+static int timer_active(dg_handle *h) {
+  return uv_is_active((uv_handle_t *)&((dg_timer *)h)->handle);
 }
 
-void dg_timer_close_all(lua_State *L, dg_ctx *ctx) {
-  while (ctx->timers != NULL)
-    timer_close(L, ctx->timers);
-}
-
-int dg_timer_active(dg_ctx *ctx) {
-  int n = 0;
-  dg_timer *t;
-  for (t = ctx->timers; t != NULL; t = t->next)
-    n += uv_is_active((uv_handle_t *)&t->handle);
-  return n;
-}
+static const dg_handle_type timer_type = {TIMER_MT, timer_close, timer_active};
 
 static dg_timer *timer_check(lua_State *L) {
-  dg_timer *t = *(dg_timer **)luaL_checkudata(L, 1, TIMER_MT);
-  luaL_argcheck(L, t != NULL && !t->closed, 1, "timer is closed");
+  dg_timer *t = (dg_timer *)dg_handle_box(L, 1, &timer_type);
+  luaL_argcheck(L, t != NULL && !t->base.closed, 1, "timer is closed");
   return t;
 }
 
 static void timer_fire(dg_timer *t) {
-  dg_ctx *ctx = t->ctx;
+  dg_ctx *ctx = t->base.ctx;
   lua_State *L = ctx->L;
   if (L == NULL || t->cb == LUA_NOREF)
     return;
@@ -101,8 +64,9 @@ static void replay_timer(dg_ctx *ctx, lua_State *L, dg_held *h) {
  * or stop meanwhile forgets it. */
 static void timer_cb(uv_timer_t *h) {
   dg_timer *t = h->data;
-  if (t->ctx->halted && t->ctx->L != NULL && t->cb != LUA_NOREF)
-    dg_hold(t->ctx, replay_timer, t, 0);
+  dg_ctx *ctx = t->base.ctx;
+  if (ctx->halted && ctx->L != NULL && t->cb != LUA_NOREF)
+    dg_hold(ctx, replay_timer, t, 0);
   else
     timer_fire(t);
 }
@@ -117,11 +81,8 @@ static int timer_new(lua_State *L) {
     return luaL_error(L, "dgram: out of memory");
   uv_timer_init(ctx->loop, &t->handle);
   t->handle.data = t;
-  t->ctx = ctx;
   t->cb = LUA_NOREF;
-  DG_LIST_PUSH(ctx->timers, t);
-  ctx->live_handles++;
-  dg_ctx_hold(ctx);
+  dg_handle_init(&t->base, &timer_type, ctx);
   *box = t;
   return 1;
 }
@@ -133,13 +94,13 @@ static int timer_start(lua_State *L) {
   lua_Integer repeat = luaL_checkinteger(L, 3);
   luaL_checktype(L, 4, LUA_TFUNCTION);
   lua_pushvalue(L, 4);
-  dg_held_forget(t->ctx, t);
+  dg_held_forget(t->base.ctx, t);
   luaL_unref(L, LUA_REGISTRYINDEX, t->cb);
   t->cb = luaL_ref(L, LUA_REGISTRYINDEX);
   /* Outside run() the loop's cached clock may be far behind: a script may
    * have worked for a while since it last ran. */
-  if (!t->ctx->running)
-    uv_update_time(t->ctx->loop);
+  if (!t->base.ctx->running)
+    uv_update_time(t->base.ctx->loop);
   uv_timer_start(&t->handle, timer_cb, (uint64_t)ms, (uint64_t)repeat);
   return 0;
 }
@@ -147,7 +108,7 @@ static int timer_start(lua_State *L) {
 static int timer_stop(lua_State *L) {
   dg_timer *t = timer_check(L);
   uv_timer_stop(&t->handle);
-  dg_held_forget(t->ctx, t);
+  dg_held_forget(t->base.ctx, t);
   luaL_unref(L, LUA_REGISTRYINDEX, t->cb);
   t->cb = LUA_NOREF;
   return 0;
@@ -162,37 +123,16 @@ static int timer_ref(lua_State *L) {
   return 0;
 }
 
-static int timer_has_ref(lua_State *L) {
-  lua_pushboolean(L, uv_has_ref((uv_handle_t *)&timer_check(L)->handle));
-  return 1;
-}
-
 static int timer_close_l(lua_State *L) {
-  dg_timer *t = *(dg_timer **)luaL_checkudata(L, 1, TIMER_MT);
-  if (t != NULL)
-    timer_close(L, t);
-  return 0;
-}
-
-static int timer_gc(lua_State *L) {
-  dg_timer **box = luaL_checkudata(L, 1, TIMER_MT);
-  dg_timer *t = *box;
-  if (t == NULL)
-    return 0;
-  *box = NULL;
-  t->collected = 1;
-  if (t->handle_closed) { /* on ctx->closed_timers */
-    dg_ctx *ctx = t->ctx;
-    DG_LIST_UNLINK(ctx->closed_timers, t);
-    free(t);
-  } else
-    timer_close(t->ctx->L != NULL ? L : NULL, t);
+  dg_handle *h = dg_handle_box(L, 1, &timer_type);
+  if (h != NULL)
+    timer_close(L, h);
   return 0;
 }
 
 void dg_timer_open(lua_State *L) {
   static const luaL_Reg meta[] = {
-    {"__gc", timer_gc},
+    {"__gc", dg_handle_gc},
     {NULL, NULL}
   };
   static const luaL_Reg funcs[] = {
@@ -200,7 +140,6 @@ void dg_timer_open(lua_State *L) {
     {"timer_start", timer_start},
     {"timer_stop", timer_stop},
     {"timer_ref", timer_ref},
-    {"timer_has_ref", timer_has_ref},
     {"timer_close", timer_close_l},
     {NULL, NULL}
   };

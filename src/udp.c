@@ -35,7 +35,7 @@ dg_udp *dg_udp_check(lua_State *L, int i) {
   }
   if (!ok)
     luaL_typeerror(L, i, UDP_MT);
-  luaL_argcheck(L, *box != NULL && !(*box)->closed, i, "socket is closed");
+  luaL_argcheck(L, *box != NULL && !(*box)->base.closed, i, "socket is closed");
   return *box;
 }
 
@@ -58,26 +58,8 @@ void dg_udp_push_owner(lua_State *L, dg_udp *u) {
   dg_getref(L, u->anchor);
 }
 
-/* At lua_close every userdata's __gc has run before the state's own
- * (finalizers run in the reverse order of creation), so a closing state
- * frees u even if its userdata's finalizer never ran. */
-static void udp_close_cb(uv_handle_t *h) {
-  dg_udp *u = h->data;
-  dg_ctx *ctx = u->ctx;
-  ctx->live_handles--;
-  if (u->collected || ctx->L == NULL) {
-    free(u);
-  } else {
-    u->handle_closed = 1;
-    DG_LIST_PUSH(ctx->closed_sockets, u);
-  }
-  dg_ctx_release(ctx);
-}
-
 static void udp_close_now(dg_udp *u) {
-  dg_ctx *ctx = u->ctx;
-  DG_LIST_UNLINK(ctx->sockets, u);
-  uv_close((uv_handle_t *)&u->handle, udp_close_cb);
+  dg_handle_close_now(&u->base, (uv_handle_t *)&u->handle);
 }
 
 static void deferred_check_cb(uv_check_t *check) {
@@ -90,21 +72,21 @@ static void deferred_check_cb(uv_check_t *check) {
   uv_check_stop(check);
 }
 
-/* Marks u closed: no callback reaches Lua after this. L may be NULL (the
- * state is closing and the registry is about to go). */
-static void udp_close(lua_State *L, dg_udp *u) {
-  dg_ctx *ctx = u->ctx;
-  if (u->closed)
+/* Marks u closed: no callback reaches Lua after this. L NULL: the state is
+ * closing (the registry is about to go): close now, calling no Lua. */
+static void udp_close(lua_State *L, dg_handle *h) {
+  dg_udp *u = (dg_udp *)h;
+  dg_ctx *ctx = h->ctx;
+  if (L != NULL && h->closed)
     return;
-  u->closed = 1;
+  h->closed = 1;
   dg_batch_end(u); /* replies already batched still go out */
   dg_held_forget(ctx, u);
   uv_udp_recv_stop(&u->handle);
   if (L != NULL)
     luaL_unref(L, LUA_REGISTRYINDEX, u->anchor);
   u->anchor = LUA_NOREF;
-  if (u->busy > 0) {
-    u->deferred = 1;
+  if (L != NULL && u->busy > 0) {
     u->next_deferred = ctx->deferred;
     ctx->deferred = u;
     uv_check_start(&ctx->deferred_check, deferred_check_cb);
@@ -113,40 +95,19 @@ static void udp_close(lua_State *L, dg_udp *u) {
   }
 }
 
+/* Has an OS socket: keeps the loop alive (unless unref'd). */
+static int udp_active(dg_handle *h) {
+  uv_os_fd_t fd;
+  return uv_fileno((uv_handle_t *)&((dg_udp *)h)->handle, &fd) == 0;
+}
+
+static const dg_handle_type udp_type = {UDP_MT, udp_close, udp_active};
+
 static void deferred_check_close_cb(uv_handle_t *h) { dg_ctx_release(h->data); }
 
-void dg_udp_close_all(lua_State *L, dg_ctx *ctx) {
-  dg_udp *u = ctx->sockets, *next;
-  for (; u != NULL; u = next) {
-    next = u->next;
-    udp_close(L, u);
-  }
-}
-
 void dg_udp_teardown(dg_ctx *ctx) {
-  while (ctx->closed_sockets != NULL) { /* userdata never finalized */
-    dg_udp *u = ctx->closed_sockets;
-    ctx->closed_sockets = u->next;
-    free(u);
-  }
-  ctx->deferred = NULL;
-  while (ctx->sockets != NULL) {
-    dg_udp *u = ctx->sockets;
-    u->closed = 1;
-    u->anchor = LUA_NOREF;
-    uv_udp_recv_stop(&u->handle);
-    udp_close_now(u);
-  }
+  ctx->deferred = NULL; /* dg_handles_teardown closes them */
   uv_close((uv_handle_t *)&ctx->deferred_check, deferred_check_close_cb);
-}
-
-int dg_udp_active(dg_ctx *ctx) {
-  int n = 0;
-  dg_udp *u;
-  uv_os_fd_t fd;
-  for (u = ctx->sockets; u != NULL; u = u->next)
-    n += !u->closed && uv_fileno((uv_handle_t *)&u->handle, &fd) == 0;
-  return n;
 }
 
 /* core.udp_new(owner, family) -> handle. No OS socket yet: it is made at
@@ -171,54 +132,34 @@ static int udp_new(lua_State *L) {
     return luaL_error(L, "dgram: uv_udp_init: %s", uv_strerror(err));
   }
   u->handle.data = u;
-  u->ctx = ctx;
   u->family = family;
   u->dest_port = -1;
   u->anchor = LUA_NOREF;
-  DG_LIST_PUSH(ctx->sockets, u);
-  ctx->live_handles++;
-  dg_ctx_hold(ctx);
+  dg_handle_init(&u->base, &udp_type, ctx);
   *box = u;
   return 1;
 }
 
-/* Safety net for a socket dropped without close(): release the handle. */
-static int udp_gc(lua_State *L) {
-  dg_udp **box = luaL_checkudata(L, 1, UDP_MT);
-  dg_udp *u = *box;
-  if (u == NULL)
-    return 0;
-  *box = NULL;
-  u->collected = 1;
-  if (u->handle_closed) { /* on ctx->closed_sockets */
-    dg_ctx *ctx = u->ctx;
-    DG_LIST_UNLINK(ctx->closed_sockets, u);
-    free(u);
-  } else
-    udp_close(u->ctx->L != NULL ? L : NULL, u);
-  return 0;
-}
-
 static int udp_tostring(lua_State *L) {
-  dg_udp *u = *(dg_udp **)luaL_checkudata(L, 1, UDP_MT);
-  if (u == NULL || u->closed)
+  dg_handle *h = dg_handle_box(L, 1, &udp_type);
+  if (h == NULL || h->closed)
     lua_pushliteral(L, "dgram.udp (closed)");
   else
-    lua_pushfstring(L, "dgram.udp (%p)", (void *)u);
+    lua_pushfstring(L, "dgram.udp (%p)", (void *)h);
   return 1;
 }
 
 /* core.udp_close(h): idempotent. */
 static int udp_close_l(lua_State *L) {
-  dg_udp *u = *(dg_udp **)luaL_checkudata(L, 1, UDP_MT);
-  if (u != NULL)
-    udp_close(L, u);
+  dg_handle *h = dg_handle_box(L, 1, &udp_type);
+  if (h != NULL)
+    udp_close(L, h);
   return 0;
 }
 
 static int udp_is_closed(lua_State *L) {
-  dg_udp *u = *(dg_udp **)luaL_checkudata(L, 1, UDP_MT);
-  lua_pushboolean(L, u == NULL || u->closed);
+  dg_handle *h = dg_handle_box(L, 1, &udp_type);
+  lua_pushboolean(L, h == NULL || h->closed);
   return 1;
 }
 
@@ -307,7 +248,7 @@ static int udp_connect(lua_State *L) {
   struct sockaddr_storage ss;
   int err = dg_addr_parse(luaL_checkstring(L, 2), (int)luaL_checkinteger(L, 3), u->family, &ss);
   if (err == 0) {
-    dg_batch_flush(u->ctx); /* batched datagrams keep their destination */
+    dg_batch_flush(u->base.ctx); /* batched datagrams keep their destination */
     err = uv_udp_connect(&u->handle, (struct sockaddr *)&ss);
   }
   if (err == 0)
@@ -319,7 +260,7 @@ static int udp_connect(lua_State *L) {
 static int udp_disconnect(lua_State *L) {
   dg_udp *u = dg_udp_check(L, 1);
   int err;
-  dg_batch_flush(u->ctx);
+  dg_batch_flush(u->base.ctx);
   err = uv_udp_connect(&u->handle, NULL);
   if (err == 0)
     u->connected = 0;
@@ -328,7 +269,7 @@ static int udp_disconnect(lua_State *L) {
 }
 
 static void udp_alloc_cb(uv_handle_t *h, size_t suggested, uv_buf_t *buf) {
-  dg_ctx *ctx = ((dg_udp *)h->data)->ctx;
+  dg_ctx *ctx = ((dg_handle *)h->data)->ctx;
   (void)suggested;
   buf->base = ctx->slab;
   buf->len = ctx->slab_size;
@@ -365,7 +306,7 @@ typedef struct datagram {
  * message hook emits. The slab is reused at once: lua_pushlstring copies. */
 static int deliver_message(lua_State *L) {
   datagram *d = lua_touserdata(L, 1);
-  dg_ctx *ctx = d->u->ctx;
+  dg_ctx *ctx = d->u->base.ctx;
   int direct = 0;
   dg_udp_push_owner(L, d->u);                          /* 2: owner */
   lua_pushliteral(L, "_events");
@@ -391,7 +332,7 @@ static int deliver_message(lua_State *L) {
 /* One protected call into Lua per datagram (nread >= 0) or receive error. */
 static void deliver(dg_udp *u, ssize_t nread, const char *data,
                     const struct sockaddr *addr, unsigned flags) {
-  dg_ctx *ctx = u->ctx;
+  dg_ctx *ctx = u->base.ctx;
   lua_State *L = ctx->L;
   if (nread < 0) {
     dg_push_hook(ctx, L, DG_HOOK_RECVERR);
@@ -422,7 +363,7 @@ static void replay_datagram(dg_ctx *ctx, lua_State *L, dg_held *h) {
 static void hold_datagram(dg_udp *u, ssize_t nread, const uv_buf_t *buf,
                           const struct sockaddr *addr, unsigned flags) {
   size_t size = nread > 0 ? (size_t)nread : 0;
-  dg_held *h = dg_hold(u->ctx, replay_datagram, u, size);
+  dg_held *h = dg_hold(u->base.ctx, replay_datagram, u, size);
   if (h == NULL)
     return; /* out of memory: lost, as the kernel drops what it can't hold */
   h->status = nread < 0 ? (int)nread : 0;
@@ -438,16 +379,16 @@ static void hold_datagram(dg_udp *u, ssize_t nread, const uv_buf_t *buf,
 static void udp_recv_cb(uv_udp_t *h, ssize_t nread, const uv_buf_t *buf,
                         const struct sockaddr *addr, unsigned flags) {
   dg_udp *u = h->data;
-  dg_ctx *ctx = u->ctx;
+  dg_ctx *ctx = u->base.ctx;
   if (flags & UV_UDP_MMSG_FREE) { /* the end of a recvmmsg batch */
     dg_batch_end(u);
-    if (ctx->halted && !u->closed) {
+    if (ctx->halted && !u->base.closed) {
       uv_udp_recv_stop(&u->handle); /* the kernel keeps the rest */
       u->paused = 1;
     }
     return;
   }
-  if (ctx->L == NULL || u->closed || (nread == 0 && addr == NULL))
+  if (ctx->L == NULL || u->base.closed || (nread == 0 && addr == NULL))
     return;
   if (ctx->halted) {
     hold_datagram(u, nread, buf, addr, flags);
@@ -467,11 +408,13 @@ static void udp_recv_cb(uv_udp_t *h, ssize_t nread, const uv_buf_t *buf,
 }
 
 void dg_udp_resume(dg_ctx *ctx) {
-  dg_udp *u;
-  for (u = ctx->sockets; u != NULL; u = u->next) {
-    if (u->paused && !u->closed)
+  dg_handle *h;
+  for (h = ctx->handles; h != NULL; h = h->next) {
+    dg_udp *u = (dg_udp *)h;
+    if (h->type == &udp_type && u->paused && !h->closed) {
       uv_udp_recv_start(&u->handle, udp_alloc_cb, udp_recv_cb);
-    u->paused = 0;
+      u->paused = 0;
+    }
   }
 }
 
@@ -482,18 +425,10 @@ static int udp_recv_start(lua_State *L) {
   return 1;
 }
 
-static int udp_recv_stop(lua_State *L) {
-  lua_pushinteger(L, uv_udp_recv_stop(&dg_udp_check(L, 1)->handle));
-  return 1;
-}
-
 /* [-0, +3|+2, -] address, family, port; or nil, status */
 static int push_name(lua_State *L, int err, const struct sockaddr_storage *ss) {
-  if (err != 0) {
-    lua_pushnil(L);
-    lua_pushinteger(L, err);
-    return 2;
-  }
+  if (err != 0)
+    return dg_push_fail(L, err);
   dg_addr_push(L, (const struct sockaddr *)ss);
   return 3;
 }
@@ -515,20 +450,14 @@ static int udp_getpeername(lua_State *L) {
 }
 
 static int udp_ref(lua_State *L) {
-  dg_udp *u = *(dg_udp **)luaL_checkudata(L, 1, UDP_MT);
-  if (u != NULL && !u->closed) {
+  dg_udp *u = (dg_udp *)dg_handle_box(L, 1, &udp_type);
+  if (u != NULL && !u->base.closed) {
     if (lua_toboolean(L, 2))
       uv_ref((uv_handle_t *)&u->handle);
     else
       uv_unref((uv_handle_t *)&u->handle);
   }
   return 0;
-}
-
-static int udp_has_ref(lua_State *L) {
-  dg_udp *u = dg_udp_check(L, 1);
-  lua_pushboolean(L, uv_has_ref((uv_handle_t *)&u->handle));
-  return 1;
 }
 
 /* core.udp_fileno(h) -> fd, or nil while there is no OS socket */
@@ -543,7 +472,7 @@ static int udp_fileno(lua_State *L) {
 
 void dg_udp_open(lua_State *L) {
   static const luaL_Reg meta[] = {
-    {"__gc", udp_gc},
+    {"__gc", dg_handle_gc},
     {"__tostring", udp_tostring},
     {NULL, NULL}
   };
@@ -557,11 +486,9 @@ void dg_udp_open(lua_State *L) {
     {"udp_connect", udp_connect},
     {"udp_disconnect", udp_disconnect},
     {"udp_recv_start", udp_recv_start},
-    {"udp_recv_stop", udp_recv_stop},
     {"udp_getsockname", udp_getsockname},
     {"udp_getpeername", udp_getpeername},
     {"udp_ref", udp_ref},
-    {"udp_has_ref", udp_has_ref},
     {"udp_fileno", udp_fileno},
     {NULL, NULL}
   };

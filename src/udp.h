@@ -1,8 +1,6 @@
 /*
  * udp.h: the socket shared by udp.c (lifetime, bind, receive), udp_send.c
- * and udp_opts.c. The uv_udp_t lives in malloc'd memory behind a boxed
- * pointer, because libuv needs it until the close callback has run, which
- * may be after the userdata has been collected.
+ * and udp_opts.c. Its lifetime is handle.c's.
  */
 #ifndef DGRAM_UDP_H
 #define DGRAM_UDP_H
@@ -10,9 +8,8 @@
 #include "core.h"
 
 struct dg_udp {
-  uv_udp_t handle;       /* handle.data == this */
-  dg_ctx *ctx;
-  dg_udp *prev, *next;   /* ctx->sockets until uv_close, then ctx->closed_sockets */
+  dg_handle base;        /* first: handle.data points here */
+  uv_udp_t handle;
   dg_udp *next_deferred; /* ctx's list of closes waiting for libuv to return */
   int anchor;            /* registry ref of the owner while bound and open */
   int family;            /* 4 or 6: addresses of the other family are EINVAL */
@@ -22,17 +19,8 @@ struct dg_udp {
   int dest_port;
   char dest_ip[DG_ADDRSTRLEN];
   unsigned busy;         /* depth of this handle's libuv callbacks in Lua */
-  unsigned closed : 1;   /* close() was called: no more callbacks into Lua */
-  unsigned deferred : 1; /* uv_close waits for the check phase */
   unsigned connected : 1; /* connect() succeeded, no disconnect() since */
   unsigned paused : 1;   /* stopped reading while the loop is halted (loop.c) */
-  /* The userdata points here until its __gc runs, and that may never
-   * happen: an error in a finalizer ("C stack overflow" deep in a script)
-   * skips it, and Lua frees the userdata all the same. So nothing here
-   * points back at the userdata; u is freed when both are done: the
-   * handle closed and the userdata collected (or the state closing). */
-  unsigned collected : 1;
-  unsigned handle_closed : 1;
 };
 
 /* Checks that argument i is an open socket and returns it. */

@@ -72,11 +72,8 @@ static int udp_buffer_size(lua_State *L) {
     dg_batch_before_option(u);
   err = recv ? uv_recv_buffer_size((uv_handle_t *)&u->handle, &value)
              : uv_send_buffer_size((uv_handle_t *)&u->handle, &value);
-  if (err != 0) {
-    lua_pushnil(L);
-    lua_pushinteger(L, err);
-    return 2;
-  }
+  if (err != 0)
+    return dg_push_fail(L, err);
   lua_pushinteger(L, value);
   return 1;
 }

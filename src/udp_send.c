@@ -69,12 +69,6 @@ static int send_args_get(lua_State *L, send_args *a) {
   return err;
 }
 
-static int push_error(lua_State *L, int err) {
-  lua_pushnil(L);
-  lua_pushinteger(L, err);
-  return 2;
-}
-
 /* core.udp_send(h, msg, ip, port, batch) -> true, bytes | false | nil, status
  * false: the kernel would block; queue it with udp_send_queued. `batch`:
  * nobody waits for this send's outcome (no callback), so inside the
@@ -83,14 +77,14 @@ static int udp_send(lua_State *L) {
   send_args a;
   int err = send_args_get(L, &a);
   if (err != 0)
-    return push_error(L, err);
+    return dg_push_fail(L, err);
   if (lua_toboolean(L, 5) && dg_batch_add(a.u, a.bufs, a.nbufs, a.total, a.addr)) {
     lua_pushboolean(L, 1);
     lua_pushinteger(L, (lua_Integer)a.total);
     return 2;
   }
-  dg_batch_flush(a.u->ctx); /* keep datagrams in order */
-  if (a.u->ctx->no_try_send)
+  dg_batch_flush(a.u->base.ctx); /* keep datagrams in order */
+  if (a.u->base.ctx->no_try_send)
     err = UV_EAGAIN;
   else
     err = uv_udp_try_send(&a.u->handle, a.bufs, a.nbufs, a.addr);
@@ -103,7 +97,7 @@ static int udp_send(lua_State *L) {
     lua_pushboolean(L, 0);
     return 1;
   }
-  return push_error(L, err);
+  return dg_push_fail(L, err);
 }
 
 /* [-1, +0, m] Keeps the function on top until pending_take; returns its key. */
@@ -181,7 +175,7 @@ int dg_udp_queue(dg_udp *u, const uv_buf_t *bufs, unsigned nbufs, size_t total,
   send_req *sr = malloc(sizeof *sr + total);
   if (sr == NULL)
     return UV_ENOMEM;
-  sr->ctx = u->ctx;
+  sr->ctx = u->base.ctx;
   sr->done = done;
   sr->size = total;
   for (i = 0; i < nbufs; i++) {
@@ -204,19 +198,19 @@ static int udp_send_queued(lua_State *L) {
   int done = 0;
   int err = send_args_get(L, &a);
   if (err != 0)
-    return push_error(L, err);
+    return dg_push_fail(L, err);
   if (!lua_isnoneornil(L, 5)) {
     lua_pushvalue(L, 5);
-    done = pending_put(a.u->ctx, L);
+    done = pending_put(a.u->base.ctx, L);
   }
-  dg_batch_flush(a.u->ctx); /* keep datagrams in order */
+  dg_batch_flush(a.u->base.ctx); /* keep datagrams in order */
   err = dg_udp_queue(a.u, a.bufs, a.nbufs, a.total, a.addr, done);
   if (err != 0) {
     if (done != 0) {
-      pending_take(a.u->ctx, L, done);
+      pending_take(a.u->base.ctx, L, done);
       lua_pop(L, 1);
     }
-    return push_error(L, err);
+    return dg_push_fail(L, err);
   }
   lua_pushboolean(L, 1);
   return 1;
@@ -263,7 +257,7 @@ static int socket_send(lua_State *L) {
     goto general; /* not a dgram.udp: the general path raises */
   box = lua_touserdata(L, 10);
   u = *box;
-  if (u == NULL || u->closed)
+  if (u == NULL || u->base.closed)
     goto general;
   if (t4 == LUA_TSTRING) {
     ip = lua_tolstring(L, 4, &iplen);
@@ -279,8 +273,8 @@ static int socket_send(lua_State *L) {
   buf.base = (char *)lua_tolstring(L, 2, &buf.len);
   if (t5 != LUA_TFUNCTION && dg_batch_add(u, &buf, 1, buf.len, (struct sockaddr *)&u->dest))
     return 0;
-  dg_batch_flush(u->ctx); /* keep datagrams in order */
-  err = u->ctx->no_try_send ? UV_EAGAIN
+  dg_batch_flush(u->base.ctx); /* keep datagrams in order */
+  err = u->base.ctx->no_try_send ? UV_EAGAIN
                             : uv_udp_try_send(&u->handle, &buf, 1, (struct sockaddr *)&u->dest);
   if (err >= 0 && t5 != LUA_TFUNCTION)
     return 0;

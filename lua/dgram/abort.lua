@@ -45,8 +45,5 @@ function AbortController:abort(reason)
 end
 
 M.AbortSignal = AbortSignal
-M.isSignal = function(v)
-  return getmetatable(v) == AbortSignal
-end
 
 return M

@@ -7,7 +7,6 @@ local EventEmitter = require "dgram.events"
 local errors = require "dgram.errors"
 local validate = require "dgram.validate"
 local timers = require "dgram.timers"
-local abort = require "dgram.abort"
 
 local nextTick = timers.nextTick
 local udp_send = core.udp_send
@@ -834,6 +833,5 @@ local function onRecvError(self, status)
 end
 
 Socket.hooks = { message = onMessage, recverror = onRecvError }
-Socket.isSignal = abort.isSignal
 
 return Socket
