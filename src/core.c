@@ -10,7 +10,8 @@
 
 #include "core.h"
 
-char dg_ctx_key = 0;
+/* Registry key of the context's box (light userdata &ctx_key). */
+static char ctx_key = 0;
 static const char host_loop_key[] = "dgram.host_loop";
 /* Registry key of the Lua function that makes the error raised once the
  * context is gone; not kept in the context, which is gone then. */
@@ -90,9 +91,22 @@ void dg_pcall(dg_ctx *ctx, lua_State *L, int nargs) {
     uv_stop(ctx->loop);
 }
 
+/* [-0, +1, -] Pushes the context's box, or nil before the first load. */
+static int push_ctx_box(lua_State *L) {
+  lua_pushlightuserdata(L, &ctx_key);
+  return lua_rawget(L, LUA_REGISTRYINDEX);
+}
+
+dg_ctx *dg_ctx_loaded(lua_State *L) {
+  dg_ctx **box;
+  push_ctx_box(L);
+  box = lua_touserdata(L, -1);
+  lua_pop(L, 1);
+  return box != NULL ? *box : NULL;
+}
+
 void dg_register(lua_State *L, const luaL_Reg *l) {
-  lua_pushlightuserdata(L, &dg_ctx_key);
-  lua_rawget(L, LUA_REGISTRYINDEX);
+  push_ctx_box(L);
   for (; l->name != NULL; l++) {
     lua_pushvalue(L, -1);
     lua_pushcclosure(L, l->func, 1);
@@ -143,8 +157,7 @@ static int ctx_gc(lua_State *L) {
 static dg_ctx *ctx_get(lua_State *L) {
   dg_ctx *ctx, **box;
   int h;
-  lua_pushlightuserdata(L, &dg_ctx_key);
-  if (lua_rawget(L, LUA_REGISTRYINDEX) == LUA_TUSERDATA)
+  if (push_ctx_box(L) == LUA_TUSERDATA)
     return *(dg_ctx **)lua_touserdata(L, -1);
   lua_pop(L, 1);
   box = lua_newuserdatauv(L, sizeof *box, 0);
@@ -189,7 +202,7 @@ static dg_ctx *ctx_get(lua_State *L) {
   ctx->immediate_check.data = ctx->immediate_idle.data = ctx;
   ctx->refs += 2;
   *box = ctx;
-  lua_pushlightuserdata(L, &dg_ctx_key);
+  lua_pushlightuserdata(L, &ctx_key);
   lua_pushvalue(L, -2);
   lua_rawset(L, LUA_REGISTRYINDEX);
   return ctx;
@@ -257,9 +270,7 @@ static int core_immediate_ref(lua_State *L) {
 }
 
 DGRAM_API int dgram_set_loop(lua_State *L, uv_loop_t *loop) {
-  int loaded;
-  lua_pushlightuserdata(L, &dg_ctx_key);
-  loaded = lua_rawget(L, LUA_REGISTRYINDEX) != LUA_TNIL;
+  int loaded = push_ctx_box(L) != LUA_TNIL;
   lua_pop(L, 1);
   if (loaded)
     return -1;
@@ -269,12 +280,8 @@ DGRAM_API int dgram_set_loop(lua_State *L, uv_loop_t *loop) {
 }
 
 DGRAM_API uv_loop_t *dgram_get_loop(lua_State *L) {
-  dg_ctx **box;
-  lua_pushlightuserdata(L, &dg_ctx_key);
-  lua_rawget(L, LUA_REGISTRYINDEX);
-  box = lua_touserdata(L, -1);
-  lua_pop(L, 1);
-  return box != NULL && *box != NULL ? (*box)->loop : NULL;
+  dg_ctx *ctx = dg_ctx_loaded(L);
+  return ctx != NULL ? ctx->loop : NULL;
 }
 
 DGRAM_API int luaopen_dgram_core(lua_State *L) {

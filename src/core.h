@@ -142,8 +142,9 @@ struct dg_ctx {
   uv_loop_t own_loop;
 };
 
-/* Registry key of the context userdata (light userdata &dg_ctx_key). */
-extern char dg_ctx_key;
+/* The context of L, or NULL before the module's first load and once the
+ * state has closed it. */
+dg_ctx *dg_ctx_loaded(lua_State *L);
 /* A stashed error that was nil (light userdata &dg_nil_error). */
 extern char dg_nil_error;
 

@@ -492,11 +492,7 @@ void dg_udp_open(lua_State *L) {
     {"udp_fileno", udp_fileno},
     {NULL, NULL}
   };
-  dg_ctx *ctx;
-  lua_pushlightuserdata(L, &dg_ctx_key);
-  lua_rawget(L, LUA_REGISTRYINDEX);
-  ctx = *(dg_ctx **)lua_touserdata(L, -1);
-  lua_pop(L, 1);
+  dg_ctx *ctx = dg_ctx_loaded(L);
   if (luaL_newmetatable(L, UDP_MT)) {
     luaL_setfuncs(L, meta, 0);
     lua_pushboolean(L, 0);
