@@ -192,7 +192,7 @@ static dg_ctx *ctx_get(lua_State *L) {
   }
   for (h = 0; h < DG_HOOK_COUNT; h++)
     ctx->hooks[h] = LUA_NOREF;
-  ctx->udp_mt = ctx->peer_ref = ctx->pending_ref = LUA_NOREF;
+  ctx->udp_mt = ctx->bound_ref = ctx->peer_ref = ctx->pending_ref = LUA_NOREF;
   lua_newtable(L);
   ctx->errors_ref = luaL_ref(L, LUA_REGISTRYINDEX);
   ctx->errors_first = 1;

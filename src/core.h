@@ -130,6 +130,7 @@ struct dg_ctx {
   uv_check_t immediate_check;
   uv_idle_t immediate_idle; /* keeps the poll from blocking while immediates wait */
   int udp_mt;            /* registry ref of the "dgram.udp" metatable */
+  int bound_ref;         /* registry ref: owner -> handle of bound sockets (udp.c) */
   int pending_ref;       /* registry ref: send callbacks waiting (udp_send.c) */
   int pending_key, pending_count;
   /* The last sender's address, formatted: a server answers the same peers

@@ -58,6 +58,33 @@ void dg_udp_push_owner(lua_State *L, dg_udp *u) {
   dg_getref(L, u->anchor);
 }
 
+/* [-0, +0, -] Anchors the owner of the handle at index 1, and files the
+ * handle under it for the send fast path. */
+static void udp_anchor(lua_State *L, dg_udp *u) {
+  if (u->anchor != LUA_NOREF)
+    return;
+  dg_getref(L, u->base.ctx->bound_ref);
+  lua_getiuservalue(L, 1, 1);
+  lua_pushvalue(L, -1);
+  u->anchor = luaL_ref(L, LUA_REGISTRYINDEX);
+  lua_pushvalue(L, 1);
+  lua_rawset(L, -3);
+  lua_pop(L, 1);
+}
+
+/* [-0, +0, -] Undoes udp_anchor and drops the listener: no more Lua. */
+static void udp_unanchor(lua_State *L, dg_udp *u) {
+  if (u->anchor != LUA_NOREF) {
+    dg_getref(L, u->base.ctx->bound_ref);
+    dg_getref(L, u->anchor);
+    lua_pushnil(L);
+    lua_rawset(L, -3);
+    lua_pop(L, 1);
+    luaL_unref(L, LUA_REGISTRYINDEX, u->anchor);
+  }
+  luaL_unref(L, LUA_REGISTRYINDEX, u->listener);
+}
+
 static void udp_close_now(dg_udp *u) {
   dg_handle_close_now(&u->base, (uv_handle_t *)&u->handle);
 }
@@ -84,8 +111,8 @@ static void udp_close(lua_State *L, dg_handle *h) {
   dg_held_forget(ctx, u);
   uv_udp_recv_stop(&u->handle);
   if (L != NULL)
-    luaL_unref(L, LUA_REGISTRYINDEX, u->anchor);
-  u->anchor = LUA_NOREF;
+    udp_unanchor(L, u);
+  u->anchor = u->listener = LUA_NOREF;
   if (L != NULL && u->busy > 0) {
     u->next_deferred = ctx->deferred;
     ctx->deferred = u;
@@ -134,7 +161,7 @@ static int udp_new(lua_State *L) {
   u->handle.data = u;
   u->family = family;
   u->dest_port = -1;
-  u->anchor = LUA_NOREF;
+  u->anchor = u->listener = LUA_NOREF;
   dg_handle_init(&u->base, &udp_type, ctx);
   *box = u;
   return 1;
@@ -161,14 +188,6 @@ static int udp_is_closed(lua_State *L) {
   dg_handle *h = dg_handle_box(L, 1, &udp_type);
   lua_pushboolean(L, h == NULL || h->closed);
   return 1;
-}
-
-/* [-0, +0, -] Anchors the owner of the handle at index 1. */
-static void udp_anchor(lua_State *L, dg_udp *u) {
-  if (u->anchor != LUA_NOREF)
-    return;
-  lua_getiuservalue(L, 1, 1);
-  u->anchor = luaL_ref(L, LUA_REGISTRYINDEX);
 }
 
 /* SO_REUSEPORT must be on the socket before bind(): make the socket here. */
@@ -307,17 +326,12 @@ typedef struct datagram {
 static int deliver_message(lua_State *L) {
   datagram *d = lua_touserdata(L, 1);
   dg_ctx *ctx = d->u->base.ctx;
-  int direct = 0;
-  dg_udp_push_owner(L, d->u);                          /* 2: owner */
-  lua_pushliteral(L, "_events");
-  if (lua_rawget(L, 2) == LUA_TTABLE) {                /* 3 */
-    lua_pushliteral(L, "message");
-    direct = lua_rawget(L, 3) == LUA_TFUNCTION;        /* 4 */
-  }
-  if (!direct) {
-    lua_settop(L, 2);
+  int direct = d->u->listener != LUA_NOREF;
+  if (direct) {
+    dg_getref(L, d->u->listener);
+  } else {
     dg_push_hook(ctx, L, DG_HOOK_MESSAGE);
-    lua_insert(L, 2);                                  /* hook owner */
+    dg_udp_push_owner(L, d->u);
   }
   lua_pushlstring(L, d->data, d->size);
   push_rinfo(ctx, L, d->addr, d->size, d->flags);
@@ -449,6 +463,26 @@ static int udp_getpeername(lua_State *L) {
   return push_name(L, err, &ss);
 }
 
+/* core.udp_set_fast(h, on): Lua says whether sends of the common form may
+ * take the fast path (bound, not connected or connecting, the default
+ * look-up, no look-up pending). */
+static int udp_set_fast(lua_State *L) {
+  dg_udp *u = dg_udp_check(L, 1);
+  u->fast = lua_toboolean(L, 2);
+  return 0;
+}
+
+/* core.udp_set_listener(h, fn|nil): Lua says which function is the
+ * socket's single plain 'message' listener, to be called directly with
+ * (msg, rinfo); nil: the message hook emits. */
+static int udp_set_listener(lua_State *L) {
+  dg_udp *u = dg_udp_check(L, 1);
+  lua_settop(L, 2);
+  luaL_unref(L, LUA_REGISTRYINDEX, u->listener);
+  u->listener = lua_isfunction(L, 2) ? luaL_ref(L, LUA_REGISTRYINDEX) : LUA_NOREF;
+  return 0;
+}
+
 static int udp_ref(lua_State *L) {
   dg_udp *u = (dg_udp *)dg_handle_box(L, 1, &udp_type);
   if (u != NULL && !u->base.closed) {
@@ -488,6 +522,8 @@ void dg_udp_open(lua_State *L) {
     {"udp_recv_start", udp_recv_start},
     {"udp_getsockname", udp_getsockname},
     {"udp_getpeername", udp_getpeername},
+    {"udp_set_fast", udp_set_fast},
+    {"udp_set_listener", udp_set_listener},
     {"udp_ref", udp_ref},
     {"udp_fileno", udp_fileno},
     {NULL, NULL}
@@ -502,12 +538,22 @@ void dg_udp_open(lua_State *L) {
     ctx->udp_mt = luaL_ref(L, LUA_REGISTRYINDEX);
   else
     lua_pop(L, 1);
+  if (ctx->bound_ref == LUA_NOREF) {
+    lua_newtable(L);
+    ctx->bound_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+  }
   dg_register(L, funcs);
   if (ctx->deferred_check.data == NULL) {
     uv_check_init(ctx->loop, &ctx->deferred_check);
     ctx->deferred_check.data = ctx;
     dg_ctx_hold(ctx);
   }
+  lua_createtable(L, 0, 2);
+  lua_pushliteral(L, DG_DEFAULT_HOST4);
+  lua_rawseti(L, -2, 4);
+  lua_pushliteral(L, DG_DEFAULT_HOST6);
+  lua_rawseti(L, -2, 6);
+  lua_setfield(L, -2, "DEFAULT_HOST");
   lua_pushinteger(L, DG_BIND_REUSEADDR);
   lua_setfield(L, -2, "BIND_REUSEADDR");
   lua_pushinteger(L, DG_BIND_IPV6ONLY);

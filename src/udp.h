@@ -21,7 +21,13 @@ struct dg_udp {
   unsigned busy;         /* depth of this handle's libuv callbacks in Lua */
   unsigned connected : 1; /* connect() succeeded, no disconnect() since */
   unsigned paused : 1;   /* stopped reading while the loop is halted (loop.c) */
+  unsigned fast : 1;     /* sends may take the fast path (core.udp_set_fast) */
+  int listener;          /* registry ref of the single plain 'message' listener */
 };
+
+/* Where Node sends when no address is given. */
+#define DG_DEFAULT_HOST4 "127.0.0.1"
+#define DG_DEFAULT_HOST6 "::1"
 
 /* Checks that argument i is an open socket and returns it. */
 dg_udp *dg_udp_check(lua_State *L, int i);

@@ -1,13 +1,13 @@
 /*
- * udp_send.c: the send path. udp_send tries uv_udp_try_send, as Node does;
- * when the kernel would block (or libuv already has sends queued, which
- * keeps datagrams in order) it says so, and Lua queues the datagram with
- * udp_send_queued, whose payload is copied into the request so that no Lua
- * string needs anchoring. The completion calls the Lua function given with
- * the send through the invoke hook: done(status, bytes). Those functions
- * wait in a table of the context's, not in the registry: a backlog of
- * 200,000 sends would leave the registry that large for good, while the
- * table is dropped whenever it empties.
+ * udp_send.c: the send path, shaped like Node's UDPWrap::Send: one call
+ * tries uv_udp_try_send and, when the kernel would block (or libuv already
+ * has sends queued, which keeps datagrams in order), queues the datagram in
+ * libuv, its payload copied into the request so that no Lua string needs
+ * anchoring. The completion calls the Lua function given with the send
+ * through the invoke hook: done(status, bytes). Those functions wait in a
+ * table of the context's, not in the registry: a backlog of 200,000 sends
+ * would leave the registry that large for good, while the table is
+ * dropped whenever it empties.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -67,37 +67,6 @@ static int send_args_get(lua_State *L, send_args *a) {
   err = dg_udp_dest(a->u, ip, len, (int)luaL_checkinteger(L, 4));
   a->addr = (const struct sockaddr *)&a->u->dest;
   return err;
-}
-
-/* core.udp_send(h, msg, ip, port, batch) -> true, bytes | false | nil, status
- * false: the kernel would block; queue it with udp_send_queued. `batch`:
- * nobody waits for this send's outcome (no callback), so inside the
- * handle's receive batch it may join the batch's sendmmsg. */
-static int udp_send(lua_State *L) {
-  send_args a;
-  int err = send_args_get(L, &a);
-  if (err != 0)
-    return dg_push_fail(L, err);
-  if (lua_toboolean(L, 5) && dg_batch_add(a.u, a.bufs, a.nbufs, a.total, a.addr)) {
-    lua_pushboolean(L, 1);
-    lua_pushinteger(L, (lua_Integer)a.total);
-    return 2;
-  }
-  dg_batch_flush(a.u->base.ctx); /* keep datagrams in order */
-  if (a.u->base.ctx->no_try_send)
-    err = UV_EAGAIN;
-  else
-    err = uv_udp_try_send(&a.u->handle, a.bufs, a.nbufs, a.addr);
-  if (err >= 0) {
-    lua_pushboolean(L, 1);
-    lua_pushinteger(L, (lua_Integer)a.total);
-    return 2;
-  }
-  if (err == UV_EAGAIN || err == UV_ENOSYS) {
-    lua_pushboolean(L, 0);
-    return 1;
-  }
-  return dg_push_fail(L, err);
 }
 
 /* [-1, +0, m] Keeps the function on top until pending_take; returns its key. */
@@ -192,127 +161,146 @@ int dg_udp_queue(dg_udp *u, const uv_buf_t *bufs, unsigned nbufs, size_t total,
   return 0;
 }
 
-/* core.udp_send_queued(h, msg, ip, port, done) -> true | nil, status */
-static int udp_send_queued(lua_State *L) {
+/* Sends now, or joins the receive batch when nobody waits for the
+ * outcome (batchable). Returns bytes + 1 when sent (as UDPWrap::Send, so
+ * that 0 bytes sent differs from "queued"), else a libuv error: UV_EAGAIN
+ * when the kernel would block or libuv's queue must keep the order. */
+static int try_send(send_args *a, int batchable) {
+  dg_ctx *ctx = a->u->base.ctx;
+  int err;
+  if (batchable && dg_batch_add(a->u, a->bufs, a->nbufs, a->total, a->addr))
+    return (int)a->total + 1;
+  dg_batch_flush(ctx); /* keep datagrams in order */
+  err = ctx->no_try_send ? UV_EAGAIN : uv_udp_try_send(&a->u->handle, a->bufs, a->nbufs, a->addr);
+  if (err >= 0)
+    return (int)a->total + 1;
+  return err == UV_ENOSYS ? UV_EAGAIN : err;
+}
+
+/* Queues in libuv; the function on top of the stack, if has_done, is
+ * popped and called with (status, bytes) when the send completes. Returns
+ * 0 or a libuv error. */
+static int queue_send(lua_State *L, send_args *a, int has_done) {
+  dg_ctx *ctx = a->u->base.ctx;
+  int done = has_done ? pending_put(ctx, L) : 0;
+  int err = dg_udp_queue(a->u, a->bufs, a->nbufs, a->total, a->addr, done);
+  if (err != 0 && done != 0) {
+    pending_take(ctx, L, done);
+    lua_pop(L, 1);
+  }
+  return err;
+}
+
+/* core.udp_send(h, msg, ip|nil, port, done|nil) -> bytes + 1 | 0 | nil, status
+ * done(status, bytes) is called when a queued send completes. */
+static int udp_send(lua_State *L) {
   send_args a;
-  int done = 0;
-  int err = send_args_get(L, &a);
-  if (err != 0)
-    return dg_push_fail(L, err);
-  if (!lua_isnoneornil(L, 5)) {
-    lua_pushvalue(L, 5);
-    done = pending_put(a.u->base.ctx, L);
+  int has_done = !lua_isnoneornil(L, 5);
+  int r = send_args_get(L, &a);
+  if (r == 0)
+    r = try_send(&a, !has_done);
+  if (r == UV_EAGAIN) {
+    lua_settop(L, 5);
+    r = queue_send(L, &a, has_done);
   }
-  dg_batch_flush(a.u->base.ctx); /* keep datagrams in order */
-  err = dg_udp_queue(a.u, a.bufs, a.nbufs, a.total, a.addr, done);
-  if (err != 0) {
-    if (done != 0) {
-      pending_take(a.u->base.ctx, L, done);
-      lua_pop(L, 1);
-    }
-    return dg_push_fail(L, err);
-  }
-  lua_pushboolean(L, 1);
+  if (r < 0)
+    return dg_push_fail(L, r);
+  lua_pushinteger(L, r);
   return 1;
 }
 
-/* The fast path of Socket:send, a closure over (ctx, general, settle):
- * send(msg, port[, ip][, callback]) with msg a string, port an integer in
- * 1..65535, ip nil or an IP literal of the socket's family, on a socket
- * whose Lua state says `fast` (bound, unconnected, default look-up). It
- * sends at once; whatever else happens (a callback to call, a send the
- * kernel would block, an error) goes to settle(self, sent, res, ip, msg,
- * address, port, callback). Every other call goes to general(...), Node's
- * path in Lua. */
-static int u_mt_ref(lua_State *L) {
-  return dg_ctx_up(L)->udp_mt;
+/* The fast path of Socket:send, a closure over (ctx, general, sent,
+ * failed, queued): send(msg, port[, ip][, callback]) with msg a string,
+ * port an integer in 1..65535 (Node's range: others raise on the general
+ * path), ip nil or an IP literal of the socket's family, on a socket that
+ * Lua marked fast (core.udp_set_fast). It sends at once; what needs Lua
+ * goes to it: sent(self, callback, bytes), failed(self, callback, status,
+ * address, port), and queued(self, callback, address, port), which
+ * returns done(status, bytes) for a send the kernel would block. Every
+ * other call goes to general(...), Node's path in Lua. */
+static dg_udp *fast_socket(lua_State *L, dg_ctx *ctx) {
+  dg_udp **box;
+  dg_getref(L, ctx->bound_ref);
+  lua_pushvalue(L, 1);
+  lua_rawget(L, -2);
+  box = lua_touserdata(L, -1);
+  lua_pop(L, 2);
+  return box != NULL && *box != NULL && (*box)->fast && !(*box)->base.closed ? *box : NULL;
+}
+
+/* [-0, +0, e] Calls upvalue `fn` with the values at the given indices. */
+static void call_lua(lua_State *L, int fn, const int *args, int nargs, int nresults) {
+  int i;
+  lua_pushvalue(L, lua_upvalueindex(fn));
+  for (i = 0; i < nargs; i++)
+    lua_pushvalue(L, args[i]);
+  lua_call(L, nargs, nresults);
 }
 
 static int socket_send(lua_State *L) {
-  static const char *const default_host[] = {"127.0.0.1", "::1"};
-  int top = lua_gettop(L), t4 = lua_type(L, 4), t5 = lua_type(L, 5);
-  lua_Integer port;
+  enum { SELF = 1, MSG, PORT, IP, CALLBACK, GENERAL = 2, SENT, FAILED, QUEUED };
+  static const char *const default_host[] = {DG_DEFAULT_HOST4, DG_DEFAULT_HOST6};
+  int top = lua_gettop(L), has_cb = lua_type(L, CALLBACK) == LUA_TFUNCTION, r;
+  lua_Integer port = lua_tointeger(L, PORT);
   const char *ip;
   size_t iplen;
-  dg_udp **box, *u;
-  uv_buf_t buf;
-  int err;
+  send_args a;
 
-  if (top > 7 || lua_type(L, 1) != LUA_TTABLE || lua_type(L, 2) != LUA_TSTRING ||
-      !lua_isinteger(L, 3) || !lua_isnoneornil(L, 6) ||
-      (t4 > LUA_TNIL && t4 != LUA_TSTRING) || (t5 > LUA_TNIL && t5 != LUA_TFUNCTION))
+  if (top > 5 || lua_type(L, MSG) != LUA_TSTRING || !lua_isinteger(L, PORT) ||
+      port < 1 || port > 65535 || (lua_type(L, IP) > LUA_TNIL && lua_type(L, IP) != LUA_TSTRING) ||
+      (!has_cb && !lua_isnoneornil(L, CALLBACK)) || (a.u = fast_socket(L, dg_ctx_up(L))) == NULL)
     goto general;
-  port = lua_tointeger(L, 3);
-  if (port < 1 || port > 65535)
-    goto general;
-  lua_settop(L, 7);
-  lua_getfield(L, 1, "_state");                          /* 8 */
-  if (lua_type(L, 8) != LUA_TTABLE || lua_getfield(L, 8, "fast") != LUA_TBOOLEAN ||
-      !lua_toboolean(L, 9) || lua_getfield(L, 8, "handle") != LUA_TUSERDATA)
-    goto general;
-  if (!lua_getmetatable(L, 10))
-    goto general;
-  dg_getref(L, u_mt_ref(L));
-  if (!lua_rawequal(L, -1, -2))
-    goto general; /* not a dgram.udp: the general path raises */
-  box = lua_touserdata(L, 10);
-  u = *box;
-  if (u == NULL || u->base.closed)
-    goto general;
-  if (t4 == LUA_TSTRING) {
-    ip = lua_tolstring(L, 4, &iplen);
-    if (iplen == 0)
-      goto general; /* '' is Node's default host: its own path */
-  } else {
-    ip = default_host[u->family == 6];
+  ip = lua_tolstring(L, IP, &iplen);
+  if (ip == NULL) {
+    ip = default_host[a.u->family == 6];
     iplen = strlen(ip);
+  } else if (iplen == 0) {
+    goto general; /* '' is Node's default host: its own path */
   }
-  if (dg_udp_dest(u, ip, iplen, (int)port) != 0)
+  if (dg_udp_dest(a.u, ip, iplen, (int)port) != 0)
     goto general; /* a hostname, or a literal of the other family */
+  a.bufs = a.inline_bufs;
+  a.nbufs = 1;
+  a.bufs[0].base = (char *)lua_tolstring(L, MSG, &a.bufs[0].len);
+  a.total = a.bufs[0].len;
+  a.addr = (const struct sockaddr *)&a.u->dest;
+  lua_settop(L, 5);
 
-  buf.base = (char *)lua_tolstring(L, 2, &buf.len);
-  if (t5 != LUA_TFUNCTION && dg_batch_add(u, &buf, 1, buf.len, (struct sockaddr *)&u->dest))
-    return 0;
-  dg_batch_flush(u->base.ctx); /* keep datagrams in order */
-  err = u->base.ctx->no_try_send ? UV_EAGAIN
-                            : uv_udp_try_send(&u->handle, &buf, 1, (struct sockaddr *)&u->dest);
-  if (err >= 0 && t5 != LUA_TFUNCTION)
-    return 0;
-  lua_pushvalue(L, lua_upvalueindex(3));
-  lua_pushvalue(L, 1);
-  if (err >= 0) {
-    lua_pushboolean(L, 1);
-    lua_pushinteger(L, (lua_Integer)buf.len);
-  } else if (err == UV_EAGAIN || err == UV_ENOSYS) {
-    lua_pushboolean(L, 0);
-    lua_pushnil(L);
-  } else {
-    lua_pushnil(L);
-    lua_pushinteger(L, err);
+  r = try_send(&a, !has_cb);
+  if (r == UV_EAGAIN) {
+    if (has_cb)
+      call_lua(L, QUEUED, (const int[]){SELF, CALLBACK, IP, PORT}, 4, 1);
+    r = queue_send(L, &a, has_cb);
+    if (r == 0)
+      return 0;
   }
-  lua_pushlstring(L, ip, iplen);
-  lua_pushvalue(L, 2);
-  lua_pushvalue(L, 4);
-  lua_pushvalue(L, 3);
-  lua_pushvalue(L, 5);
-  lua_call(L, 8, 0);
+  if (!has_cb)
+    return 0; /* without a callback nobody hears of a failure (Node) */
+  if (r > 0) {
+    lua_pushinteger(L, r - 1);
+    call_lua(L, SENT, (const int[]){SELF, CALLBACK, lua_gettop(L)}, 3, 0);
+  } else {
+    lua_pushinteger(L, r);
+    call_lua(L, FAILED, (const int[]){SELF, CALLBACK, lua_gettop(L), IP, PORT}, 5, 0);
+  }
   return 0;
 
 general:
   lua_settop(L, top);
-  lua_pushvalue(L, lua_upvalueindex(2));
+  lua_pushvalue(L, lua_upvalueindex(GENERAL));
   lua_insert(L, 1);
   lua_call(L, top, 0);
   return 0;
 }
 
-/* core.socket_send(general, settle) -> the send method */
+/* core.socket_send(general, sent, failed, queued) -> the send method */
 static int socket_send_new(lua_State *L) {
-  luaL_checktype(L, 1, LUA_TFUNCTION);
-  luaL_checktype(L, 2, LUA_TFUNCTION);
+  int i;
+  for (i = 1; i <= 4; i++)
+    luaL_checktype(L, i, LUA_TFUNCTION);
   lua_pushvalue(L, lua_upvalueindex(1));
   lua_insert(L, 1);
-  lua_pushcclosure(L, socket_send, 3);
+  lua_pushcclosure(L, socket_send, 5);
   return 1;
 }
 
@@ -331,7 +319,6 @@ static int udp_send_queue_count(lua_State *L) {
 void dg_udp_send_open(lua_State *L) {
   static const luaL_Reg funcs[] = {
     {"udp_send", udp_send},
-    {"udp_send_queued", udp_send_queued},
     {"socket_send", socket_send_new},
     {"udp_send_queue_size", udp_send_queue_size},
     {"udp_send_queue_count", udp_send_queue_count},

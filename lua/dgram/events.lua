@@ -80,6 +80,16 @@ local function reset(self)
   self._eventsOrder = {}   -- name -> sequence number, for eventNames()
 end
 
+-- A class that must know when the listeners of an event change (Socket
+-- tells C its single 'message' listener) defines _listenersChanged(name);
+-- name nil: every event.
+local function changed(self, name)
+  local f = self._listenersChanged
+  if f ~= nil then
+    f(self, name)
+  end
+end
+
 function EventEmitter.init(obj)
   if rawget(obj, "_events") == nil then
     reset(obj)
@@ -136,6 +146,7 @@ local function addListener(self, name, listener, prepend)
     local seq = (self._eventsSeq or 0) + 1
     self._eventsSeq = seq
     self._eventsOrder[name] = seq
+    changed(self, name)
     return self
   end
   local list
@@ -153,6 +164,7 @@ local function addListener(self, name, listener, prepend)
     list = { existing, listener }
   end
   events[name] = list
+  changed(self, name)
   local max = self._maxListeners
   if max == nil then max = EventEmitter.defaultMaxListeners end
   if max > 0 and #list > max and not list.warned then
@@ -198,10 +210,12 @@ function proto:removeListener(name, listener)
     if count == 0 then
       -- No listener left at all, so nobody to tell either.
       reset(self)
+      changed(self, name)
     else
       self._eventsCount = count
       events[name] = nil
       self._eventsOrder[name] = nil
+      changed(self, name)
       if events.removeListener ~= nil then
         self:emit("removeListener", name, unwrap(list))
       end
@@ -225,6 +239,7 @@ function proto:removeListener(name, listener)
       if list.warned then copy.warned = true end
       events[name] = copy
     end
+    changed(self, name)
     if events.removeListener ~= nil then
       -- Node passes the argument here, not the unwrapped listener: a once
       -- listener firing among others reports its wrapper.
@@ -246,6 +261,7 @@ function proto:removeAllListeners(...)
   if events.removeListener == nil then
     if all then
       reset(self)
+      changed(self, nil)
     elseif events[name] ~= nil then
       local count = self._eventsCount - 1
       if count == 0 then
@@ -255,6 +271,7 @@ function proto:removeAllListeners(...)
         events[name] = nil
         self._eventsOrder[name] = nil
       end
+      changed(self, name)
     end
     return self
   end
@@ -267,6 +284,7 @@ function proto:removeAllListeners(...)
     end
     self:removeAllListeners("removeListener")
     reset(self)
+    changed(self, nil)
     return self
   end
 

@@ -57,14 +57,21 @@ local function toint32(v)
   return n >= 2147483648 and n - 4294967296 or n
 end
 
+
 local defaultLookup
 
 -- st.fast: sends of the common form may take the fast path of send(). Not
 -- while a connect() is pending: Node's send then waits for its look-up, by
 -- when the socket is connected and the send fails with EISCONN.
 local function updateFast(st)
-  st.fast = st.handle ~= nil and st.bindState == BOUND and st.connectState == DISCONNECTED
+  local fast = st.handle ~= nil and st.bindState == BOUND and st.connectState == DISCONNECTED
     and st.lookup == defaultLookup and st.lookups == 0
+  if fast ~= st.fast then
+    st.fast = fast
+    if st.handle then
+      core.udp_set_fast(st.handle, fast)
+    end
+  end
 end
 
 local function healthCheck(self)
@@ -128,7 +135,7 @@ function defaultLookup(address, family, callback)
   end
 end
 
-local DEFAULT_HOST = { [4] = "127.0.0.1", [6] = "::1" }
+local DEFAULT_HOST = core.DEFAULT_HOST
 
 -- A custom lookup may answer something else than a string: C++ makes a
 -- string of it in Node, and the OS refuses it (bind EINVAL [object Object]).
@@ -497,61 +504,22 @@ local function toMessage(buffer)
   return list
 end
 
--- The fast path's callbacks, at the position of Node's look-up tick: like
--- Node, nothing when the socket closed before it, else the callback on the
--- next tick.
-local function sendCallbackHop(self, callback, err, bytes)
-  if self._state.handle then
-    nextTick(callback, err, bytes)
-  end
-end
-
--- What follows an attempt to send at once (`sent`, `res` as udp_send
--- returns them). A send the kernel would block on is queued in libuv,
--- whose completion calls back directly. `early`: the send went out before
--- Node would have sent it (the fast path below), so the callback keeps
--- Node's timing and, like Node's, is never called when the socket closed
+-- done(status, bytes) for a send queued in libuv: calls back with its
+-- outcome. `early`: sent by the fast path, before Node would have sent it,
+-- so, like Node's, the callback is never called when the socket closed
 -- before Node's look-up tick.
-local function settle(self, sent, res, ip, msg, address, port, callback, early)
-  if sent then
-    if callback then
-      if early then
-        nextTick(sendCallbackHop, self, callback, nil, res)
-      else
-        nextTick(callback, nil, res)
-      end
-    end
-    return
+local function sendDone(self, callback, address, port, early)
+  local live = true
+  if early then
+    nextTick(function() live = self._state.handle ~= nil end)
   end
-  if sent == false then
-    local done
-    if callback then
-      local live = true
-      if early then
-        nextTick(function() live = self._state.handle ~= nil end)
-      end
-      done = function(status, bytes)
-        if not live then
-          return
-        elseif status < 0 then
-          callback(errors.hostport(status, "send", address, port))
-        else
-          callback(nil, bytes)
-        end
-      end
-    end
-    sent, res = core.udp_send_queued(self._state.handle, msg, ip, port, done)
-    if sent ~= nil then
+  return function(status, bytes)
+    if not live then
       return
-    end
-  end
-  -- Send errors go to the callback only; without one they vanish (Node).
-  if callback then
-    local err = errors.hostport(res, "send", address, port)
-    if early then
-      nextTick(sendCallbackHop, self, callback, err)
+    elseif status < 0 then
+      callback(errors.hostport(status, "send", address, port))
     else
-      nextTick(callback, err)
+      callback(nil, bytes)
     end
   end
 end
@@ -570,10 +538,34 @@ local function doSend(ex, self, ip, msg, address, port, callback)
   elseif not st.handle then
     return -- closed meanwhile: the callback is never called, as in Node
   end
-  local sent, res = udp_send(st.handle, msg, ip, port, callback == nil)
-  settle(self, sent, res, ip, msg, address, port, callback, false)
+  -- core.udp_send: bytes + 1 sent now, 0 queued (done calls back), or nil
+  -- and a status. Without a callback errors vanish, as in Node.
+  local r, status = udp_send(st.handle, msg, ip, port, callback and sendDone(self, callback, address, port))
+  if callback and r ~= 0 then
+    nextTick(callback, r == nil and errors.hostport(status, "send", address, port) or nil, r and r - 1)
+  end
 end
 
+-- The fast path's outcomes that need Lua (core.socket_send below), at the
+-- position of Node's look-up tick: like Node, nothing when the socket
+-- closed before it, else the callback on the next tick.
+local function sendCallbackHop(self, callback, err, bytes)
+  if self._state.handle then
+    nextTick(callback, err, bytes)
+  end
+end
+
+local fastPath = {
+  sent = function(self, callback, bytes)
+    nextTick(sendCallbackHop, self, callback, nil, bytes)
+  end,
+  failed = function(self, callback, status, address, port)
+    nextTick(sendCallbackHop, self, callback, errors.hostport(status, "send", address, port))
+  end,
+  queued = function(self, callback, address, port)
+    return sendDone(self, callback, address, port, true)
+  end,
+}
 
 -- Node's send, whole: the fast path in C (core.socket_send) hands every
 -- other form of call to it.
@@ -632,7 +624,7 @@ local function send(self, buffer, offset, length, port, address, callback)
   -- While a send waits for its look-up, later ones must not overtake it
   -- on the fast path.
   st.lookups = st.lookups + 1
-  st.fast = false
+  updateFast(st)
   lookup(st, address, function(ex, ip)
     st.lookups = st.lookups - 1
     if st.lookups == 0 then
@@ -646,10 +638,8 @@ end
 -- socket with the default look-up (st.fast), where ip is an IP literal of
 -- the socket's family or nil, is sent at once by C: Node sends it one tick
 -- later, after dns.lookup answers for the literal (README: differences).
--- Its callback keeps Node's timing (settle's `early`).
-Socket.send = core.socket_send(send, function(self, sent, res, ip, msg, address, port, callback)
-  settle(self, sent, res, ip, msg, address, port, callback, true)
-end)
+-- Its callback keeps Node's timing (sendCallbackHop, sendDone's `early`).
+Socket.send = core.socket_send(send, fastPath.sent, fastPath.failed, fastPath.queued)
 
 function Socket:close(callback)
   local st = self._state
@@ -665,7 +655,7 @@ function Socket:close(callback)
   healthCheck(self)
   core.udp_close(st.handle) -- stops receiving too
   st.handle = nil
-  st.fast = false
+  updateFast(st)
   nextTick(function()
     self:emit("close")
   end)
@@ -813,6 +803,16 @@ end
 
 function Socket:__tostring()
   return self._state.handle and "dgram.Socket (" .. self._state.type .. ")" or "dgram.Socket (closed)"
+end
+
+-- C calls a single plain 'message' listener directly, with (msg, rinfo);
+-- EventEmitter tells when the listeners change.
+function Socket:_listenersChanged(name)
+  local h = self._state and self._state.handle
+  if h and (name == nil or name == "message") then
+    local listener = self._events.message
+    core.udp_set_listener(h, type(listener) == "function" and listener or nil)
+  end
 end
 
 -- Hooks that C calls. A datagram comes with msg and rinfo, the only
