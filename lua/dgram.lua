@@ -46,7 +46,6 @@ function M.run(mode)
   if mode ~= nil and not RUN_MODES[mode] then
     error(errors.ERR_INVALID_ARG_VALUE("mode", mode, "must be 'default', 'once' or 'nowait'"), 2)
   end
-  timers.drain()
   return core.run(mode) or timers.pending()
 end
 

@@ -96,6 +96,10 @@ static int loop_run(lua_State *L) {
   int mode = luaL_checkoption(L, 1, "default", modes);
   if (ctx->running)
     return luaL_error(L, "dgram.run: the loop is already running");
+  if (ctx->ticks_pending) { /* queued outside any callback: first */
+    dg_push_hook(ctx, L, DG_HOOK_DRAIN);
+    lua_call(L, 0, 0);
+  }
   raise_stashed(ctx, L);
   ctx->halted = 0;
   ctx->running = 1;
