@@ -19,7 +19,7 @@
 local fz = ...
 local dgram = require "dgram"
 local core = require "dgram.core"
-local errors = require "dgram.errors"
+local js = require "dgram.js"
 
 local F = { dgram = dgram, core = core, Error = dgram.Error, Socket = dgram.Socket }
 
@@ -105,7 +105,7 @@ function F.netstr(s, v6)
     return v6 and "::1" or "127.0.0.1"
   end
   local ok1, n1 = pcall(tonumber, s:match("^%s*(.-)%s*$"))
-  local ok2, n2 = pcall(errors.tonumber, s)
+  local ok2, n2 = pcall(js.tonumber, s)
   if (ok1 and n1 and not safe_residue(residue(n1))) or (ok2 and n2 == n2 and not safe_residue(residue(n2))) then
     return "z" .. s
   end
@@ -115,7 +115,7 @@ end
 -- The numeric half of netstr alone (a bind address may be any IP).
 function F.portstr(s)
   local ok1, n1 = pcall(tonumber, s:match("^%s*(.-)%s*$"))
-  local ok2, n2 = pcall(errors.tonumber, s)
+  local ok2, n2 = pcall(js.tonumber, s)
   if (ok1 and n1 and not safe_residue(residue(n1))) or (ok2 and n2 == n2 and not safe_residue(residue(n2))) then
     return "z" .. s
   end

@@ -27,6 +27,7 @@
 #define NEMIT 3
 
 static int ref_errors = LUA_NOREF, ref_validate = LUA_NOREF, ref_events = LUA_NOREF;
+static int ref_js = LUA_NOREF;
 static int ref_emitters = LUA_NOREF;
 
 
@@ -113,14 +114,14 @@ static void op_describe(rd_t *r) {
   unsigned k = rd_u8(r) % 12;
   switch (k) {
   case 0:
-    push_field(&ref_errors, "dgram.errors", "inspect");
+    push_field(&ref_js, "dgram.js", "inspect");
     gen(r, M_ANY, 1);
-    describe_call(1, "errors.inspect", 0);
+    describe_call(1, "js.inspect", 0);
     break;
   case 1:
-    push_field(&ref_errors, "dgram.errors", "describe");
+    push_field(&ref_js, "dgram.js", "describe");
     gen(r, M_ANY, 1);
-    describe_call(1, "errors.describe", 0);
+    describe_call(1, "js.describe", 0);
     break;
   case 2:
     push_field(&ref_errors, "dgram.errors", "ERR_INVALID_ARG_TYPE");
@@ -169,17 +170,17 @@ static void op_describe(rd_t *r) {
     describe_call(3, "ERR_INVALID_ARG_VALUE", 1);
     break;
   case 7:
-    push_field(&ref_errors, "dgram.errors", "jsnumber");
+    push_field(&ref_js, "dgram.js", "number");
     if (rd_u8(r) & 1)
       lua_pushnumber(L, rd_f64(r));
     else
       lua_pushinteger(L, (lua_Integer)rd_u64(r));
-    describe_call(1, "errors.jsnumber", 0);
+    describe_call(1, "js.number", 0);
     break;
   case 8:
-    push_field(&ref_errors, "dgram.errors", "tonumber");
+    push_field(&ref_js, "dgram.js", "tonumber");
     gen(r, M_ANY, 1);
-    describe_call(1, "errors.tonumber", 0);
+    describe_call(1, "js.tonumber", 0);
     break;
   case 9: {
     /* libuv codes, known and unknown, through every system-error maker */

@@ -42,6 +42,7 @@ build = {
     ["dgram.abort"] = "lua/dgram/abort.lua",
     ["dgram.errors"] = "lua/dgram/errors.lua",
     ["dgram.events"] = "lua/dgram/events.lua",
+    ["dgram.js"] = "lua/dgram/js.lua",
     ["dgram.socket"] = "lua/dgram/socket.lua",
     ["dgram.timers"] = "lua/dgram/timers.lua",
     ["dgram.validate"] = "lua/dgram/validate.lua",

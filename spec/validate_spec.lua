@@ -228,13 +228,4 @@ describe("dgram.validate", function()
       end
     end)
   end)
-
-  describe("describe", function()
-    it("is errors.describe", function()
-      assert.are.equal(errors.describe, validate.describe)
-      assert.are.equal("type number (23)", validate.describe(23))
-      assert.are.equal("undefined", validate.describe(nil))
-      assert.are.equal("an instance of Array", validate.describe({ "udp4" }))
-    end)
-  end)
 end)

@@ -1,6 +1,6 @@
--- PERFORMANCE: a port given as a long whitespace string takes ~2.8 us per
--- character to reject: errors.trim (lua/dgram/errors.lua) tries its 25
--- separators with string.sub at every position. A 64 KiB string costs
+-- PERFORMANCE: a port given as a long whitespace string took ~2.8 us per
+-- character to reject: errors.trim (now js.trim, lua/dgram/js.lua) tried
+-- its 25 separators with string.sub at every position. A 64 KiB string cost
 -- ~0.18 s per call, 1 MiB ~3 s (linear, with a large constant). Found by
 -- fuzz/api_fuzz.c (FUZZ_TIMING=1 reported connect/send taking 0.6 s under
 -- ASan).

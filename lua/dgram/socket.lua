@@ -5,6 +5,7 @@
 local core = require "dgram.core"
 local EventEmitter = require "dgram.events"
 local errors = require "dgram.errors"
+local js = require "dgram.js"
 local validate = require "dgram.validate"
 local timers = require "dgram.timers"
 
@@ -19,44 +20,10 @@ local Socket = setmetatable({}, { __index = EventEmitter.prototype })
 Socket.__index = Socket
 Socket.__name = "Socket"
 
--- JavaScript truthiness, for the options and flags Node tests with `if (x)`.
-local function truthy(v)
-  return v ~= nil and v ~= false and v ~= 0 and v ~= "" and v == v
-end
-
--- JavaScript's ToNumber for what Node hands to C++ as a number.
-local function tonum(v)
-  if type(v) == "number" then
-    return v
-  elseif type(v) == "string" then
-    local s = v:match("^%s*(.-)%s*$")
-    if s == "" then
-      return 0
-    end
-    return tonumber(s) or (0 / 0)
-  elseif v == true then
-    return 1
-  elseif v == nil or v == false then
-    return v == false and 0 or 0 / 0
-  end
-  return 0 / 0
-end
-
--- ToUint32 (x >>> 0) and ToInt32 (x | 0).
-local function touint32(v)
-  local n = tonum(v)
-  if n ~= n or n == math.huge or n == -math.huge then
-    return 0
-  end
-  n = n >= 0 and math.floor(n) or -math.floor(-n)
-  return math.tointeger(n % 4294967296)
-end
-
-local function toint32(v)
-  local n = touint32(v)
-  return n >= 2147483648 and n - 4294967296 or n
-end
-
+-- JavaScript's rules (dgram.js): truthiness, for the options and flags Node
+-- tests with `if (x)`; ToUint32 (x >>> 0) and ToInt32 (x | 0); and
+-- uint32value, what Node's C++ makes of a value it reads as a uint32.
+local truthy, touint32, toint32, uint32value = js.truthy, js.touint32, js.toint32, js.uint32value
 
 local defaultLookup
 
@@ -345,7 +312,7 @@ function Socket:bind(port_, ...)
   local _ = exclusive -- no cluster: every bind is exclusive
 
   -- Node validates no port here: C++ takes `port || 0` as a uint16.
-  local uport = touint32(truthy(port) and port or 0) % 65536
+  local uport = uint32value(truthy(port) and port or 0) % 65536
   lookup(st, address, function(err, ip)
     if not st.handle then
       return -- closed during the look-up: neither 'error' nor 'listening'

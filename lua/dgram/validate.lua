@@ -4,16 +4,12 @@
 -- (the level only shows for string errors; it documents the intent here).
 
 local errors = require "dgram.errors"
+local js = require "dgram.js"
 
 local validate = {}
 
 local LEVEL = 3
-local huge, floor = math.huge, math.floor
 local UINT32_MAX = 4294967295
-
-local function is_integer(v)
-  return v == floor(v) and v ~= huge and v ~= -huge
-end
 
 -- Node's validatePort: numbers and numeric strings (' 12 ', '0x10', '1e3')
 -- that are integers in 0..65535; a blank string never passes; the number 0
@@ -23,10 +19,11 @@ function validate.port(port, name, allowZero)
   local t, n = type(port), nil
   if t == "number" then
     n = port
-  elseif t == "string" and errors.trim(port) ~= "" then
-    n = errors.tonumber(port)
+  elseif t == "string" then
+    local s = js.trim(port)
+    if s ~= "" then n = js.tonumber(s) end
   end
-  if n == nil or n ~= n or n < 0 or n > 0xFFFF or not is_integer(n)
+  if n == nil or n ~= n or n < 0 or n > 0xFFFF or not js.isinteger(n)
     or (t == "number" and n == 0 and allowZero == false) then
     error(errors.ERR_SOCKET_BAD_PORT(port, name, allowZero ~= false), LEVEL)
   end
@@ -50,7 +47,7 @@ function validate.uint32(v, name)
   if type(v) ~= "number" then
     error(errors.ERR_INVALID_ARG_TYPE(name, "number", v), LEVEL)
   end
-  if not is_integer(v) then
+  if not js.isinteger(v) then
     error(errors.ERR_OUT_OF_RANGE(name, "an integer", v), LEVEL)
   end
   if v < 0 or v > UINT32_MAX then
@@ -74,13 +71,9 @@ function validate.abortSignal(v, name)
   end
 end
 
--- Node's isInt32 (`v === (v | 0)`): integral numbers in -2^31..2^31-1.
+-- Node's isInt32, `v === (v | 0)`: integral numbers in -2^31..2^31-1.
 function validate.int32(v)
-  return type(v) == "number" and is_integer(v)
-    and v >= -2147483648 and v <= 2147483647
+  return type(v) == "number" and js.toint32(v) == v
 end
-
--- Node's determineSpecificType ('type number (23)', 'an instance of Array').
-validate.describe = errors.describe
 
 return validate
