@@ -1,5 +1,8 @@
-# dgram: Node's node:dgram for Lua 5.4, on libuv.
+# dgram: Node's node:dgram for Lua 5.1 to 5.4 and LuaJIT, on libuv.
 #   make            build build/dgram/core.so (flags from pkg-config)
+#   make LUA=luajit the same for another interpreter (lua5.1, lua5.2, lua5.3,
+#                   luajit), into build/<interpreter>/; `make test LUA=...`
+#                   runs the suite on it
 #   make test       install missing Debian packages, build, run every spec
 #   make demo       install missing Debian packages, build, run the docs' example
 #   make bench      benchmarks against Node, luv, LuaSocket and raw libuv
@@ -11,29 +14,36 @@
 #   make fuzz-replay  replay the committed corpus (fuzz/corpus/<harness>/) once
 
 PKG_CONFIG ?= pkg-config
-LUA_PKG    ?= lua5.4
 LUA        ?= lua5.4
+# Debian names the pkg-config module after the interpreter (lua5.1 ... luajit).
+LUA_PKG    ?= $(LUA)
 PREFIX     ?= /usr/local
-LUA_VERSION = 5.4
+LUA_VERSION = $(if $(filter luajit,$(LUA)),5.1,$(patsubst lua%,%,$(LUA)))
 INSTALL_CMOD = $(PREFIX)/lib/lua/$(LUA_VERSION)
 INSTALL_LMOD = $(PREFIX)/share/lua/$(LUA_VERSION)
 INSTALL_INC  = $(PREFIX)/include
 
 # Debian packages the build and the suite need; `make deps` installs the missing ones.
-DEB_PACKAGES = lua5.4 liblua5.4-dev libuv1-dev lua-busted luarocks lua-socket pkg-config gcc make valgrind dnsmasq-base iproute2 nftables \
+LUA_DEB_luajit = luajit libluajit-5.1-dev
+LUA_DEB_lua5.1 = lua5.1 liblua5.1-0-dev
+LUA_DEB = $(or $(LUA_DEB_$(LUA)),$(LUA) lib$(LUA)-dev)
+DEB_PACKAGES = lua5.4 liblua5.4-dev $(LUA_DEB) libuv1-dev lua-busted luarocks lua-socket pkg-config gcc make valgrind dnsmasq-base iproute2 nftables \
                clang libclang-rt-14-dev
 
 CFLAGS ?= -O2 -g
 WARN    = -Wall -Wextra -pedantic -Wshadow -Wpointer-arith \
           -Wmissing-prototypes -Wstrict-prototypes -Wundef -Wdeclaration-after-statement
-BUILD   = build
+# The default interpreter builds into build/, the others beside it.
+BUILD_ROOT = $(if $(filter lua5.4,$(LUA)),build,build/$(LUA))
+BUILD   = $(BUILD_ROOT)
 ifeq ($(SANITIZE),1)
-BUILD   = build/san
+BUILD   = $(BUILD_ROOT)/san
 CFLAGS  = -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined
 SAN_ENV = LD_PRELOAD="$$($(CC) -print-file-name=libasan.so)" \
           ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 endif
-ALL_CFLAGS = -std=gnu99 -fPIC -fvisibility=hidden $(WARN) $(CFLAGS) \
+# An undeclared Lua function (an API another version lacks) must not build.
+ALL_CFLAGS = -std=gnu99 -fPIC -fvisibility=hidden -Werror=implicit-function-declaration $(WARN) $(CFLAGS) \
              $(shell $(PKG_CONFIG) --cflags $(LUA_PKG) libuv 2>/dev/null)
 # No -llua: the interpreter (or the embedding host) provides Lua's symbols.
 LIBS    = $(shell $(PKG_CONFIG) --libs libuv 2>/dev/null)
@@ -46,7 +56,7 @@ LUA_SRC = $(shell find lua -name '*.lua')
 # Debian's busted lives under the Lua 5.1 tree but runs on 5.4.
 TEST_PATH  = ./lua/?.lua;./lua/?/init.lua;./spec/?.lua;./spec/node/?.lua;/usr/share/lua/5.1/?.lua;/usr/share/lua/5.1/?/init.lua;;
 TEST_CPATH = ./$(BUILD)/?.so;;
-TEST_ENV   = LUA_PATH="$(TEST_PATH)" LUA_CPATH="$(TEST_CPATH)" DGRAM_BUILD=$(BUILD)
+TEST_ENV   = LUA_PATH="$(TEST_PATH)" LUA_CPATH="$(TEST_CPATH)" DGRAM_BUILD=$(BUILD) LUA=$(LUA)
 SPECS     ?= spec
 
 .PHONY: all deps test demo bench install uninstall clean valgrind host soak
@@ -65,7 +75,7 @@ $(MODULE): $(OBJ)
 	@mkdir -p $(dir $@)
 	$(CC) -shared $(ALL_CFLAGS) -o $@ $(OBJ) $(LIBS)
 
-$(BUILD)/obj/%.o: src/%.c src/core.h src/dgram.h src/udp.h
+$(BUILD)/obj/%.o: src/%.c src/core.h src/compat.h src/dgram.h src/udp.h
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
@@ -151,7 +161,7 @@ FUZZ_ENV    ?= FUZZ_STRICT=1 FUZZ_KNOWN=1 UBSAN_OPTIONS=print_stacktrace=1
 FUZZ_OBJ     = $(SRC:src/%.c=$(FUZZ_BUILD)/obj/%.o)
 .SECONDARY: $(FUZZ_OBJ)
 
-$(FUZZ_BUILD)/obj/%.o: src/%.c src/core.h src/dgram.h src/udp.h
+$(FUZZ_BUILD)/obj/%.o: src/%.c src/core.h src/compat.h src/dgram.h src/udp.h
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -c -o $@ $<
 

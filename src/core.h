@@ -12,6 +12,8 @@
 #include <netinet/in.h>
 #include <lua.h>
 #include <lauxlib.h>
+
+#include "compat.h"
 #include <uv.h>
 
 #include "dgram.h"

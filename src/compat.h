@@ -1,0 +1,71 @@
+/*
+ * compat.h: the Lua 5.4 C API that the module uses, on Lua 5.1 (and
+ * LuaJIT, which has 5.1's API), 5.2 and 5.3. Only what src/ uses; each
+ * shim behaves as 5.4's function does for the module's own calls.
+ */
+#ifndef DGRAM_COMPAT_H
+#define DGRAM_COMPAT_H
+
+#include <lua.h>
+#include <lauxlib.h>
+
+#if LUA_VERSION_NUM < 504
+/* One user value, the owner table (5.1 and 5.2 take only tables). */
+#define lua_newuserdatauv(L, size, nuv) lua_newuserdata((L), (size))
+#if LUA_VERSION_NUM < 502
+#define lua_setiuservalue(L, idx, n) lua_setfenv((L), (idx))
+#define lua_getiuservalue(L, idx, n) (lua_getfenv((L), (idx)), lua_type((L), -1))
+#else
+#define lua_setiuservalue(L, idx, n) lua_setuservalue((L), (idx))
+#define lua_getiuservalue(L, idx, n) (lua_getuservalue((L), (idx)), lua_type((L), -1))
+#endif
+
+static inline int dg_compat_typeerror(lua_State *L, int arg, const char *tname) {
+  return luaL_argerror(L, arg, lua_pushfstring(L, "%s expected, got %s", tname, luaL_typename(L, arg)));
+}
+#define luaL_typeerror dg_compat_typeerror
+#endif
+
+#if LUA_VERSION_NUM < 503
+/* 5.3 made these return the type of the value pushed. */
+static inline int dg_compat_rawget(lua_State *L, int idx) {
+  lua_rawget(L, idx);
+  return lua_type(L, -1);
+}
+static inline int dg_compat_getfield(lua_State *L, int idx, const char *k) {
+  lua_getfield(L, idx, k);
+  return lua_type(L, -1);
+}
+#define lua_rawget dg_compat_rawget
+#define lua_getfield dg_compat_getfield
+
+/* An integral number that a lua_Integer holds exactly. */
+static inline int dg_compat_isinteger(lua_State *L, int idx) {
+  lua_Number n;
+  if (lua_type(L, idx) != LUA_TNUMBER)
+    return 0;
+  n = lua_tonumber(L, idx);
+  return n >= -9007199254740992.0 && n <= 9007199254740992.0 && n == (lua_Number)(lua_Integer)n;
+}
+#define lua_isinteger dg_compat_isinteger
+
+/* Only the rotations the module makes: by one place either way. */
+static inline void dg_compat_rotate(lua_State *L, int idx, int n) {
+  if (n == -1) {
+    lua_pushvalue(L, idx);
+    lua_remove(L, idx < 0 ? idx - 1 : idx);
+  } else {
+    lua_insert(L, idx);
+  }
+}
+#define lua_rotate dg_compat_rotate
+#endif
+
+#if LUA_VERSION_NUM < 502
+#define LUA_OK 0
+#define luaL_len(L, idx) ((lua_Integer)lua_objlen((L), (idx)))
+#define luaL_setfuncs(L, l, nup) luaL_register((L), NULL, (l)) /* nup 0 only */
+#define luaL_setmetatable(L, tname) (luaL_getmetatable((L), (tname)), lua_setmetatable((L), -2))
+#endif
+
+#endif
