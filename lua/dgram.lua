@@ -44,7 +44,7 @@ local RUN_MODES = { default = true, once = true, nowait = true }
 -- run() again carries on.
 function M.run(mode)
   if mode ~= nil and not RUN_MODES[mode] then
-    error(errors.ERR_INVALID_ARG_VALUE("mode", mode, "must be 'default', 'once' or 'nowait'"), 2)
+    error(errors.ERR_INVALID_ARG_VALUE("mode", mode, "must be 'default', 'once' or 'nowait'"))
   end
   return core.run(mode) or timers.pending()
 end

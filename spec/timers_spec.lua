@@ -37,6 +37,16 @@ describe("timers", function()
     assert.same({ 10, 10, 20, 30 }, order)
   end)
 
+  it("reads a delay given as a string as JavaScript's Number() does", function()
+    -- Node 20: h (2 ms), g (5 ms), f (10 ms)
+    local order = {}
+    dgram.setTimeout(function() order[#order + 1] = "f" end, "0b1010")
+    dgram.setTimeout(function() order[#order + 1] = "g" end, 5)
+    dgram.setTimeout(function() order[#order + 1] = "h" end, " 0x2 ")
+    h.run()
+    assert.same({ "h", "g", "f" }, order)
+  end)
+
   it("repeats an interval until cleared", function()
     local n = 0
     local t

@@ -21,7 +21,7 @@ end
 
 function AbortSignal:throwIfAborted()
   if self.aborted then
-    error(self.reason, 2)
+    error(self.reason, 0) -- as is, as Node throws it
   end
 end
 

@@ -7,7 +7,8 @@
 -- removed during an emit don't affect that emit, as in Node.
 
 local type, getmetatable, setmetatable, rawget = type, getmetatable, setmetatable, rawget
-local error, select, tostring, ipairs, pairs = error, select, tostring, ipairs, pairs
+local error, select, ipairs, pairs = error, select, ipairs, pairs
+local js = require "dgram.js"
 
 local EventEmitter = { defaultMaxListeners = 10 }
 local proto = {}
@@ -24,7 +25,7 @@ EventEmitter.errorMonitor = errorMonitor
 -- stands alone.
 local function raise(ctor, ...)
   local errors = require "dgram.errors"
-  error(errors[ctor](...), 3)
+  error(errors[ctor](...))
 end
 
 -- Once-wrappers are callable tables so that `.listener` can expose the
@@ -105,12 +106,6 @@ function EventEmitter.new()
   return init(setmetatable({}, Emitter))
 end
 
-local function fmtnum(n)
-  if math.type(n) == "float" and n == math.floor(n) and n - n == 0 then
-    return ("%d"):format(n)
-  end
-  return tostring(n)
-end
 
 -- The emitter as Node's inspect names it at depth -1: `[EventEmitter]`,
 -- `[Socket]`; classes name themselves with `__name` in their metatable.
@@ -124,7 +119,7 @@ local function warnLeak(self, name, count, max)
   io.stderr:write(("(lua) MaxListenersExceededWarning: Possible EventEmitter"
     .. " memory leak detected. %d %s listeners added to [%s]. MaxListeners is %s."
     .. " Use emitter.setMaxListeners() to increase limit\n")
-    :format(count, tostring(name), className(self), fmtnum(max)))
+    :format(count, js.string(name), className(self), js.string(max)))
 end
 
 local function addListener(self, name, listener, prepend)
@@ -300,9 +295,9 @@ end
 -- Node raises an Error argument as is and wraps anything else; here every
 -- table counts as an error object.
 local function unhandled(v)
-  if type(v) == "table" then error(v, 0) end
+  if type(v) == "table" then error(v) end
   -- dgram.errors inspects v as Node does and keeps it as `context`.
-  error(require("dgram.errors").ERR_UNHANDLED_ERROR(v), 0)
+  error(require("dgram.errors").ERR_UNHANDLED_ERROR(v))
 end
 
 local EMPTY = {}

@@ -44,7 +44,7 @@ end
 local function healthCheck(self)
   local st = self._state
   if not st.handle then
-    error(errors.ERR_SOCKET_DGRAM_NOT_RUNNING(), 3)
+    error(errors.ERR_SOCKET_DGRAM_NOT_RUNNING())
   end
   return st
 end
@@ -54,7 +54,7 @@ end
 local function handleOf(self)
   local h = self._state.handle
   if not h then
-    error(errors.ERR_SOCKET_DGRAM_NOT_RUNNING(), 3)
+    error(errors.ERR_SOCKET_DGRAM_NOT_RUNNING())
   end
   return h
 end
@@ -83,7 +83,7 @@ end
 
 function defaultLookup(address, family, callback)
   if type(address) ~= "string" then
-    error(errors.ERR_INVALID_ARG_TYPE("hostname", "string", address), 0)
+    error(errors.ERR_INVALID_ARG_TYPE("hostname", "string", address))
   end
   local fam = ipFamily(address)
   if fam ~= 0 then
@@ -120,6 +120,32 @@ local function lookup(st, address, callback)
     end)
 end
 
+-- options.signal: the socket closes when it aborts.
+local function closeOnAbort(self, signal)
+  validate.abortSignal(signal, "options.signal")
+  if signal.aborted then
+    self:close()
+    return
+  end
+  -- Node calls signal.addEventListener here, and a bare TypeError says
+  -- when it is no function; a Lua signal listens with once and
+  -- removeListener.
+  for _, method in ipairs({ "once", "removeListener" }) do
+    if type(signal[method]) ~= "function" then
+      error(errors.new("TypeError", nil, ("signal.%s is not a function"):format(method)))
+    end
+  end
+  local function onAborted()
+    if self._state.handle then
+      self:close()
+    end
+  end
+  signal:once("abort", onAborted)
+  self:once("close", function()
+    signal:removeListener("abort", onAborted)
+  end)
+end
+
 local function newSocket(class, type_, listener)
   local options, lookupFn
   if type(type_) == "table" then
@@ -138,7 +164,7 @@ local function newSocket(class, type_, listener)
   end
   local family = type_ == "udp4" and 4 or type_ == "udp6" and 6 or nil
   if family == nil then
-    error(errors.ERR_SOCKET_BAD_TYPE(), 3)
+    error(errors.ERR_SOCKET_BAD_TYPE())
   end
   local self = EventEmitter.init(setmetatable({}, class))
   local st = {
@@ -162,28 +188,7 @@ local function newSocket(class, type_, listener)
   end
   local signal = options and options.signal
   if signal ~= nil then
-    validate.abortSignal(signal, "options.signal")
-    if signal.aborted then
-      self:close()
-    else
-      -- Node calls signal.addEventListener here, and a bare TypeError says
-      -- when it is no function; a Lua signal listens with once and
-      -- removeListener.
-      for _, method in ipairs({ "once", "removeListener" }) do
-        if type(signal[method]) ~= "function" then
-          error(errors.new("TypeError", nil, ("signal.%s is not a function"):format(method)), 3)
-        end
-      end
-      local function onAborted()
-        if st.handle then
-          self:close()
-        end
-      end
-      signal:once("abort", onAborted)
-      self:once("close", function()
-        signal:removeListener("abort", onAborted)
-      end)
-    end
+    closeOnAbort(self, signal)
   end
   return self
 end
@@ -225,16 +230,16 @@ local RECV, SEND = true, false
 
 local function bufferSize(self, size, which)
   if type(size) ~= "number" or touint32(size) ~= size then
-    error(errors.ERR_SOCKET_BAD_BUFFER_SIZE(), 3)
+    error(errors.ERR_SOCKET_BAD_BUFFER_SIZE())
   end
   local syscall = which == RECV and "uv_recv_buffer_size" or "uv_send_buffer_size"
   local h = handleOf(self)
   if size > 2147483647 then -- C++ takes an int32
-    error(errors.ERR_SOCKET_BUFFER_SIZE(core.errno.EINVAL, syscall), 3)
+    error(errors.ERR_SOCKET_BUFFER_SIZE(core.errno.EINVAL, syscall))
   end
   local ret, err = core.udp_buffer_size(h, which, math.tointeger(size))
   if ret == nil then
-    error(errors.ERR_SOCKET_BUFFER_SIZE(err, syscall), 3)
+    error(errors.ERR_SOCKET_BUFFER_SIZE(err, syscall))
   end
   return ret
 end
@@ -253,10 +258,65 @@ local function startListening(self)
   self:emit("listening")
 end
 
+-- bind's callback listens for 'listening' until 'listening' or 'error'.
+local function callOnListening(self, cb)
+  local onListening
+  local function removeListeners()
+    self:removeListener("error", removeListeners)
+    self:removeListener("listening", onListening)
+  end
+  onListening = function()
+    removeListeners()
+    cb()
+  end
+  self:on("error", removeListeners)
+  self:on("listening", onListening)
+end
+
+-- bind({fd = n}): wraps a UDP socket the process already has.
+local function bindFd(self, fd)
+  local kind = core.guess_handle(fd)
+  if kind ~= "UDP" then
+    error(errors.ERR_INVALID_FD_TYPE(kind))
+  end
+  local err = core.udp_open(self._state.handle, fd)
+  if err ~= 0 then
+    error(errors.errno(err, "open"))
+  end
+  startListening(self)
+  return self
+end
+
+-- The bind once the look-up answered. `port` as given, for the message.
+local function bindTo(self, err, ip, uport, port)
+  local st = self._state
+  if not st.handle then
+    return -- closed during the look-up: neither 'error' nor 'listening'
+  end
+  if err then
+    st.bindState = UNBOUND
+    self:emit("error", err)
+    return
+  end
+  -- The flags are distinct bits: adding them sets each.
+  local flags = (st.reuseAddr and core.BIND_REUSEADDR or 0) + (st.ipv6Only and core.BIND_IPV6ONLY or 0)
+    + (st.reusePort and core.BIND_REUSEPORT or 0)
+  local status = core.udp_bind(st.handle, ip, uport, flags)
+  if status ~= 0 then
+    st.bindState = UNBOUND
+    self:emit("error", errors.hostport(status, "bind", ip, truthy(port) and uport or nil))
+    return
+  end
+  startListening(self)
+end
+
+-- bind([port][, address][, callback]) or bind(options[, callback]), with
+-- options {port, address, exclusive, fd}; exclusive changes nothing here
+-- (no cluster: every bind is exclusive).
 function Socket:bind(port_, ...)
   local st = healthCheck(self)
   if st.bindState ~= UNBOUND then
-    error(errors.ERR_SOCKET_ALREADY_BOUND(), 2)
+    error(errors.ERR_SOCKET_ALREADY_BOUND())
   end
   st.bindState = BINDING
   local n = select("#", ...)
@@ -266,73 +326,32 @@ function Socket:bind(port_, ...)
     cb = port_
   end
   if type(cb) == "function" then
-    local onListening
-    local function removeListeners()
-      self:removeListener("error", removeListeners)
-      self:removeListener("listening", onListening)
-    end
-    onListening = function()
-      removeListeners()
-      cb()
-    end
-    self:on("error", removeListeners)
-    self:on("listening", onListening)
+    callOnListening(self, cb)
     -- A 'newListener' listener may have closed the socket just now.
     if not st.handle then
-      error(errors.ERR_SOCKET_DGRAM_NOT_RUNNING(), 2)
+      error(errors.ERR_SOCKET_DGRAM_NOT_RUNNING())
     end
   end
 
-  local address, port, exclusive
+  local address, port
   if type(port_) == "table" then
     local fd = port_.fd
     if validate.int32(fd) and fd > 0 then
-      local kind = core.guess_handle(fd)
-      if kind ~= "UDP" then
-        error(errors.ERR_INVALID_FD_TYPE(kind), 2)
-      end
-      local err = core.udp_open(st.handle, fd)
-      if err ~= 0 then
-        error(errors.errno(err, "open"), 2)
-      end
-      startListening(self)
-      return self
+      return bindFd(self, fd)
     end
     address = truthy(port_.address) and port_.address or ""
-    exclusive = truthy(port_.exclusive)
     port = port_.port
   else
     address = type(address_) == "function" and "" or address_
-    exclusive = false
     port = port_
   end
   if not truthy(address) then
     address = st.family == 4 and "0.0.0.0" or "::"
   end
-  local _ = exclusive -- no cluster: every bind is exclusive
-
   -- Node validates no port here: C++ takes `port || 0` as a uint16.
   local uport = uint32value(truthy(port) and port or 0) % 65536
   lookup(st, address, function(err, ip)
-    if not st.handle then
-      return -- closed during the look-up: neither 'error' nor 'listening'
-    end
-    if err then
-      st.bindState = UNBOUND
-      self:emit("error", err)
-      return
-    end
-    local flags = 0
-    if st.reuseAddr then flags = flags | core.BIND_REUSEADDR end
-    if st.ipv6Only then flags = flags | core.BIND_IPV6ONLY end
-    if st.reusePort then flags = flags | core.BIND_REUSEPORT end
-    local status = core.udp_bind(st.handle, ip, uport, flags)
-    if status ~= 0 then
-      st.bindState = UNBOUND
-      self:emit("error", errors.hostport(status, "bind", ip, truthy(port) and uport or nil))
-      return
-    end
-    startListening(self)
+    bindTo(self, err, ip, uport, port)
   end)
   return self
 end
@@ -388,7 +407,7 @@ function Socket:connect(port, address, callback)
   validate.string(address, "address")
   local st = self._state
   if st.connectState ~= DISCONNECTED then
-    error(errors.ERR_SOCKET_DGRAM_IS_CONNECTED(), 2)
+    error(errors.ERR_SOCKET_DGRAM_IS_CONNECTED())
   end
   healthCheck(self)
   st.connectState = CONNECTING
@@ -411,11 +430,11 @@ end
 function Socket:disconnect()
   local st = self._state
   if st.connectState ~= CONNECTED then
-    error(errors.ERR_SOCKET_DGRAM_NOT_CONNECTED(), 2)
+    error(errors.ERR_SOCKET_DGRAM_NOT_CONNECTED())
   end
   local err = core.udp_disconnect(handleOf(self))
   if err ~= 0 then
-    error(errors.errno(err, "connect"), 2)
+    error(errors.errno(err, "connect"))
   end
   st.connectState = DISCONNECTED
   updateFast(st)
@@ -425,15 +444,15 @@ local BUFFER_TYPES = { "Buffer", "TypedArray", "DataView", "string" }
 
 local function sliceBuffer(buffer, offset, length)
   if type(buffer) ~= "string" then
-    error(errors.ERR_INVALID_ARG_TYPE("buffer", BUFFER_TYPES, buffer), 3)
+    error(errors.ERR_INVALID_ARG_TYPE("buffer", BUFFER_TYPES, buffer))
   end
   offset, length = touint32(offset), touint32(length)
   local size = #buffer
   if offset > size then
-    error(errors.ERR_BUFFER_OUT_OF_BOUNDS("offset"), 3)
+    error(errors.ERR_BUFFER_OUT_OF_BOUNDS("offset"))
   end
   if offset + length > size then
-    error(errors.ERR_BUFFER_OUT_OF_BOUNDS("length"), 3)
+    error(errors.ERR_BUFFER_OUT_OF_BOUNDS("length"))
   end
   if offset == 0 and length == size then
     return buffer
@@ -453,7 +472,7 @@ local function toMessage(buffer)
     return buffer
   end
   if not isArray(buffer) then
-    error(errors.ERR_INVALID_ARG_TYPE("buffer", BUFFER_TYPES, buffer), 3)
+    error(errors.ERR_INVALID_ARG_TYPE("buffer", BUFFER_TYPES, buffer))
   end
   local n = #buffer
   if n == 1 and type(buffer[1]) == "string" then
@@ -462,7 +481,7 @@ local function toMessage(buffer)
   local list = table.move(buffer, 1, n, 1, {})
   for i = 1, n do
     if type(list[i]) ~= "string" then
-      error(errors.ERR_INVALID_ARG_TYPE("buffer list arguments", BUFFER_TYPES, buffer), 3)
+      error(errors.ERR_INVALID_ARG_TYPE("buffer list arguments", BUFFER_TYPES, buffer))
     end
   end
   if n == 0 then
@@ -534,10 +553,14 @@ local fastPath = {
   end,
 }
 
--- Node's send, whole: the fast path in C (core.socket_send) hands every
--- other form of call to it.
-local function send(self, buffer, offset, length, port, address, callback)
-  local st = self._state
+-- The forms send() takes, as Node's `valid combinations` (msg a string,
+-- or a list of strings sent as one datagram):
+--   not connected: send(msg, offset, length, port[, address][, callback])
+--                  send(msg, port[, address][, callback])
+--   connected:     send(msg, offset, length[, callback])
+--                  send(msg[, callback])
+-- Validated in Node's order; returns msg, port, address and callback.
+local function sendArguments(st, buffer, offset, length, port, address, callback)
   local connected = st.connectState == CONNECTED
   if not connected then
     if truthy(address) or (truthy(port) and type(port) ~= "function") then
@@ -558,7 +581,7 @@ local function send(self, buffer, offset, length, port, address, callback)
       callback = offset
     end
     if truthy(port) or truthy(address) then
-      error(errors.ERR_SOCKET_DGRAM_IS_CONNECTED(), 2)
+      error(errors.ERR_SOCKET_DGRAM_IS_CONNECTED())
     end
   end
   local msg = toMessage(buffer)
@@ -574,6 +597,14 @@ local function send(self, buffer, offset, length, port, address, callback)
   elseif address ~= nil then
     validate.string(address, "address")
   end
+  return msg, port, address, callback
+end
+
+-- Node's send, whole: the fast path in C (core.socket_send) hands every
+-- other form of call to it.
+local function send(self, ...)
+  local st = self._state
+  local msg, port, address, callback = sendArguments(st, ...)
   healthCheck(self)
   if st.bindState == UNBOUND then
     self:bind({ port = 0, exclusive = true }, nil)
@@ -584,7 +615,7 @@ local function send(self, buffer, offset, length, port, address, callback)
     end)
     return
   end
-  if connected then
+  if st.connectState == CONNECTED then
     doSend(nil, self, nil, msg, nil, nil, callback)
     return
   end
@@ -640,7 +671,7 @@ local function addressOf(self, getter, syscall)
   local h = healthCheck(self).handle
   local address, family, port = getter(h)
   if address == nil then
-    error(errors.errno(family, syscall), 3)
+    error(errors.errno(family, syscall))
   end
   return { address = address, family = family, port = port }
 end
@@ -652,14 +683,14 @@ end
 function Socket:remoteAddress()
   local st = healthCheck(self)
   if st.connectState ~= CONNECTED then
-    error(errors.ERR_SOCKET_DGRAM_NOT_CONNECTED(), 2)
+    error(errors.ERR_SOCKET_DGRAM_NOT_CONNECTED())
   end
   return addressOf(self, core.udp_getpeername, "getpeername")
 end
 
 local function check(status, syscall)
   if status ~= 0 then
-    error(errors.errno(status, syscall), 3)
+    error(errors.errno(status, syscall))
   end
 end
 
@@ -693,7 +724,7 @@ end
 local function membership(self, join, syscall, multicastAddress, interfaceAddress)
   local st = healthCheck(self)
   if not truthy(multicastAddress) then
-    error(errors.ERR_MISSING_ARGS("multicastAddress"), 3)
+    error(errors.ERR_MISSING_ARGS("multicastAddress"))
   end
   if interfaceAddress ~= nil and type(interfaceAddress) ~= "string" then
     interfaceAddress = tostring(interfaceAddress)

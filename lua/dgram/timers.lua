@@ -2,6 +2,7 @@
 -- handles, setImmediate on the loop's check phase, and the nextTick queue,
 -- drained after every callback that C makes into Lua (the invoke hook).
 local core = require "dgram.core"
+local js = require "dgram.js"
 local validate = require "dgram.validate"
 
 local M = {}
@@ -93,11 +94,11 @@ local TIMEOUT_MAX = 2147483647
 -- Node coerces the delay to a number and uses 1 for anything outside
 -- [1, TIMEOUT_MAX] (warning when it is too large).
 local function delay(ms)
-  ms = tonumber(ms)
-  if ms == nil or ms ~= ms or ms < 1 or ms > TIMEOUT_MAX then
-    if ms ~= nil and ms > TIMEOUT_MAX then
+  ms = js.tonumber(ms)
+  if not (ms >= 1 and ms <= TIMEOUT_MAX) then
+    if ms > TIMEOUT_MAX then
       io.stderr:write(("(lua) TimeoutOverflowWarning: %s does not fit into a 32-bit signed integer.\n"
-        .. "Timeout duration was set to 1.\n"):format(tostring(ms)))
+        .. "Timeout duration was set to 1.\n"):format(js.number(ms)))
     end
     return 1
   end

@@ -8,7 +8,6 @@ local js = require "dgram.js"
 
 local validate = {}
 
-local LEVEL = 3
 local UINT32_MAX = 4294967295
 
 -- Node's validatePort: numbers and numeric strings (' 12 ', '0x10', '1e3')
@@ -25,33 +24,33 @@ function validate.port(port, name, allowZero)
   end
   if n == nil or n ~= n or n < 0 or n > 0xFFFF or not js.isinteger(n)
     or (t == "number" and n == 0 and allowZero == false) then
-    error(errors.ERR_SOCKET_BAD_PORT(port, name, allowZero ~= false), LEVEL)
+    error(errors.ERR_SOCKET_BAD_PORT(port, name, allowZero ~= false))
   end
   return math.tointeger(n)
 end
 
 function validate.string(v, name)
   if type(v) ~= "string" then
-    error(errors.ERR_INVALID_ARG_TYPE(name, "string", v), LEVEL)
+    error(errors.ERR_INVALID_ARG_TYPE(name, "string", v))
   end
 end
 
 -- NaN is a number, as in Node.
 function validate.number(v, name)
   if type(v) ~= "number" then
-    error(errors.ERR_INVALID_ARG_TYPE(name, "number", v), LEVEL)
+    error(errors.ERR_INVALID_ARG_TYPE(name, "number", v))
   end
 end
 
 function validate.uint32(v, name)
   if type(v) ~= "number" then
-    error(errors.ERR_INVALID_ARG_TYPE(name, "number", v), LEVEL)
+    error(errors.ERR_INVALID_ARG_TYPE(name, "number", v))
   end
   if not js.isinteger(v) then
-    error(errors.ERR_OUT_OF_RANGE(name, "an integer", v), LEVEL)
+    error(errors.ERR_OUT_OF_RANGE(name, "an integer", v))
   end
   if v < 0 or v > UINT32_MAX then
-    error(errors.ERR_OUT_OF_RANGE(name, ">= 0 && <= " .. UINT32_MAX, v), LEVEL)
+    error(errors.ERR_OUT_OF_RANGE(name, ">= 0 && <= " .. UINT32_MAX, v))
   end
 end
 
@@ -59,7 +58,7 @@ end
 -- not accepted.
 function validate.func(v, name)
   if type(v) ~= "function" then
-    error(errors.ERR_INVALID_ARG_TYPE(name, "Function", v), LEVEL)
+    error(errors.ERR_INVALID_ARG_TYPE(name, "Function", v))
   end
 end
 
@@ -67,7 +66,7 @@ end
 -- stands for null too, so the null that Node refuses cannot be told apart.
 function validate.abortSignal(v, name)
   if v ~= nil and (type(v) ~= "table" or v.aborted == nil) then
-    error(errors.ERR_INVALID_ARG_TYPE(name, { "AbortSignal" }, v), LEVEL)
+    error(errors.ERR_INVALID_ARG_TYPE(name, { "AbortSignal" }, v))
   end
 end
 
