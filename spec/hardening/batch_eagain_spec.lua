@@ -131,33 +131,28 @@ local function params(t)
 end
 
 describe("batched replies when sendmmsg meets EAGAIN (lo shaped by tbf in a namespace)", function()
-  -- Bug: the tail went to uv_udp_send with an address on a socket that is
-  -- connected by then; libuv said EISCONN and the replies vanished (5 of
-  -- 20 arrived). Node 20: 20 of 20 (15 of them still queued at connect).
-  it("20 replies then connect() to the peer in the same listener call: all 20 arrive", function()
-    local figs, why = run("1mbit", params({ MODE = "connect", N = 20, SIZE = 1000, SNDBUF = 4096,
-      DEADLINE_MS = DEADLINE_MS }), REPLY_THEN)
-    if not figs then
-      return support.skip(why, pending)
-    end
-    assert(figs.received == 20, ("the peer received %d of 20 replies"):format(figs.received))
-    assert.equal("none", figs.server_errors)
-  end)
-
-  -- Bug: the batched connected replies left after the disconnect(), with
-  -- no address: sendmmsg said EDESTADDRREQ to each, 0 of 20 arrived.
-  -- Node 20: 20 of 20. Here the send buffer is the default one, which
+  -- connect(): the tail went to uv_udp_send with an address on a socket
+  -- that is connected by then; libuv said EISCONN and the replies vanished
+  -- (5 of 20 arrived). Node 20: 20 of 20 (15 of them still queued at
+  -- connect). disconnect(): the batched connected replies left after it,
+  -- with no address: sendmmsg said EDESTADDRREQ to each, 0 of 20 arrived.
+  -- Node 20: 20 of 20. There the send buffer is the default one, which
   -- holds the 20 replies: with 4 KiB Node too loses those still queued in
   -- libuv at disconnect (EDESTADDRREQ; 5 of 20 arrive).
-  it("20 connected replies then disconnect() in the same listener call: all 20 arrive", function()
-    local figs, why = run("1mbit", params({ MODE = "disconnect", N = 20, SIZE = 1000, SNDBUF = 0,
-      DEADLINE_MS = DEADLINE_MS }), REPLY_THEN)
-    if not figs then
-      return support.skip(why, pending)
-    end
-    assert(figs.received == 20, ("the peer received %d of 20 replies"):format(figs.received))
-    assert.equal("none", figs.server_errors)
-  end)
+  for _, case in ipairs({
+    { mode = "connect", sndbuf = 4096, what = "20 replies then connect() to the peer" },
+    { mode = "disconnect", sndbuf = 0, what = "20 connected replies then disconnect()" },
+  }) do
+    it(case.what .. " in the same listener call: all 20 arrive", function()
+      local figs, why = run("1mbit", params({ MODE = case.mode, N = 20, SIZE = 1000, SNDBUF = case.sndbuf,
+        DEADLINE_MS = DEADLINE_MS }), REPLY_THEN)
+      if not figs then
+        return support.skip(why, pending)
+      end
+      assert(figs.received == 20, ("the peer received %d of 20 replies"):format(figs.received))
+      assert.equal("none", figs.server_errors)
+    end)
+  end
 
   -- Bug: the 65th reply triggers a flush of the full batch (64), whose
   -- tail goes to libuv's queue on EAGAIN, yet the 65th still joins the
