@@ -4,7 +4,7 @@ source = {
   url = "git+https://example.invalid/dgram.git",
 }
 description = {
-  summary = "Node.js's node:dgram UDP module for Lua 5.4, on libuv",
+  summary = "Node.js's node:dgram UDP module for Lua 5.1 to 5.4 and LuaJIT, on libuv",
   detailed = [[
     createSocket, bind, send, connect, multicast and Node's events, with a
     loop driver (dgram.run) that runs libuv inside the Lua state.
@@ -12,7 +12,7 @@ description = {
   license = "MIT",
 }
 dependencies = {
-  "lua >= 5.4",
+  "lua >= 5.1, < 5.5",
 }
 external_dependencies = {
   LIBUV = { header = "uv.h", library = "uv" },

@@ -18,6 +18,13 @@
 
 #include "dgram.h"
 
+/* Everything declared from here on is private to the module: a build
+ * exports only dgram.h's functions, whatever its flags (LuaRocks passes
+ * no -fvisibility). */
+#if defined(__GNUC__)
+#pragma GCC visibility push(hidden)
+#endif
+
 #if UV_VERSION_HEX < 0x012C00
 #error "dgram needs libuv 1.44 or newer"
 #endif
@@ -218,5 +225,9 @@ void dg_udp_resume(dg_ctx *ctx);
 /* udp.c: the check handle that runs closes deferred past libuv's return. */
 void dg_udp_teardown(dg_ctx *ctx);
 void dg_batch_free(dg_ctx *ctx);
+
+#if defined(__GNUC__)
+#pragma GCC visibility pop
+#endif
 
 #endif

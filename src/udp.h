@@ -7,6 +7,10 @@
 
 #include "core.h"
 
+#if defined(__GNUC__)
+#pragma GCC visibility push(hidden) /* as core.h says */
+#endif
+
 struct dg_udp {
   dg_handle base;        /* first: handle.data points here */
   uv_udp_t handle;
@@ -57,5 +61,9 @@ void dg_batch_before_option(dg_udp *u);
 
 /* [-0, +1, -] Pushes the owner (the Lua Socket) of u. */
 void dg_udp_push_owner(lua_State *L, dg_udp *u);
+
+#if defined(__GNUC__)
+#pragma GCC visibility pop
+#endif
 
 #endif
