@@ -4,7 +4,7 @@ source = {
   url = "git+https://example.invalid/dgram.git",
 }
 description = {
-  summary = "Node.js's node:dgram UDP module for Lua 5.4, on libuv",
+  summary = "Node.js's node:dgram UDP module for Lua 5.1 to 5.4 and LuaJIT, on libuv",
   detailed = [[
     createSocket, bind, send, connect, multicast and Node's events, with a
     loop driver (dgram.run) that runs libuv inside the Lua state.
@@ -12,7 +12,7 @@ description = {
   license = "MIT",
 }
 dependencies = {
-  "lua >= 5.4",
+  "lua >= 5.1",
 }
 external_dependencies = {
   LIBUV = { header = "uv.h", library = "uv" },
@@ -40,6 +40,7 @@ build = {
     },
     ["dgram"] = "lua/dgram.lua",
     ["dgram.abort"] = "lua/dgram/abort.lua",
+    ["dgram.compat"] = "lua/dgram/compat.lua",
     ["dgram.errors"] = "lua/dgram/errors.lua",
     ["dgram.events"] = "lua/dgram/events.lua",
     ["dgram.js"] = "lua/dgram/js.lua",
