@@ -62,6 +62,12 @@ static inline void dg_compat_rotate(lua_State *L, int idx, int n) {
 #endif
 
 #if LUA_VERSION_NUM < 502
+/* 5.1 and LuaJIT unload a C library when the userdata holding its handle
+ * is finalized, and lua_close finalizes newest first: an object finalized
+ * after it (one made before the require) would call into unmapped code.
+ * core.c then keeps the module loaded for the life of the process. */
+#define DG_COMPAT_PIN_LIBRARY 1
+
 #define LUA_OK 0
 #define luaL_len(L, idx) ((lua_Integer)lua_objlen((L), (idx)))
 #define luaL_setfuncs(L, l, nup) luaL_register((L), NULL, (l)) /* nup 0 only */
