@@ -186,16 +186,7 @@ static dg_ctx *ctx_get(lua_State *L) {
   ctx->slab_size = DG_SLAB_SIZE;
   ctx->no_try_send = getenv("DGRAM_TEST_NO_TRY_SEND") != NULL;
   ctx->refs = 1;
-#ifdef LUA_RIDX_MAINTHREAD
-  lua_rawgeti(L, LUA_REGISTRYINDEX, LUA_RIDX_MAINTHREAD);
-  ctx->L = lua_tothread(L, -1);
-  lua_pop(L, 1);
-#else
-  /* Lua 5.1 names no main thread: callbacks run on a thread of their own,
-   * which the registry keeps. */
-  ctx->L = lua_newthread(L);
-  luaL_ref(L, LUA_REGISTRYINDEX);
-#endif
+  ctx->L = dg_compat_mainthread(L);
   lua_getfield(L, LUA_REGISTRYINDEX, host_loop_key);
   ctx->loop = lua_touserdata(L, -1);
   lua_pop(L, 1);
