@@ -21,6 +21,10 @@
 
 #include "dgram.h"
 
+#ifndef LUA_OK /* Lua 5.1 and LuaJIT */
+#define LUA_OK 0
+#endif
+
 #define MAX_FRAMES 10000
 
 static int frame(lua_State *L) {

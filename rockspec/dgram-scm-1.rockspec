@@ -40,6 +40,7 @@ build = {
     },
     ["dgram"] = "lua/dgram.lua",
     ["dgram.abort"] = "lua/dgram/abort.lua",
+    ["dgram.compat"] = "lua/dgram/compat.lua",
     ["dgram.errors"] = "lua/dgram/errors.lua",
     ["dgram.events"] = "lua/dgram/events.lua",
     ["dgram.js"] = "lua/dgram/js.lua",

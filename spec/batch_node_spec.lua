@@ -16,7 +16,7 @@ local HOST = "127.0.0.1"
 local function bound(n, host, fn, sockets)
   sockets = sockets or {}
   if #sockets == n then
-    return fn(table.unpack(sockets))
+    return fn((table.unpack or unpack)(sockets))
   end
   local s = dgram.createSocket(host == "::1" and "udp6" or "udp4")
   sockets[#sockets + 1] = s
@@ -58,7 +58,7 @@ end
 local function ttlEcho(count)
   local program = assert(support.program("spec/ttl_echo.c", "ttl-echo"))
   local p = assert(io.popen(("env -u LD_PRELOAD %s %d 3000"):format(support.q(program), count)))
-  local first = assert(p:read("l"), "spec/ttl_echo.c did not start")
+  local first = assert(p:read("*l"), "spec/ttl_echo.c did not start")
   local port = tonumber(first:match("^port (%d+)$"))
   return port, function()
     local ttls = {}

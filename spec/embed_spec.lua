@@ -4,7 +4,7 @@ local h = require "helpers"
 
 describe("embedding from C", function()
   setup(function()
-    local out, ok = h.sh("make -s host" .. (h.build == "build/san" and " SANITIZE=1" or ""))
+    local out, ok = h.sh("make -s host LUA=" .. h.LUA .. (h.sanitized and " SANITIZE=1" or ""))
     assert(ok, out)
   end)
 

@@ -32,6 +32,8 @@ end
 
 local errors = require "dgram.errors"
 local UV = require("dgram.core").errno
+-- Lua 5.1 reads the literal NEG_ZERO as 0 (one zero in its constant table).
+local NEG_ZERO = -tonumber("0.0")
 
 -- name, code, message and tostring, all at once
 local function check(e, name, code, message, printed)
@@ -173,7 +175,7 @@ describe("dgram.errors", function()
       { R, 1.7976931348623157e308, "1._797_693_134_862_315_7e+_308" },
       { "an integer", 1 / 0, "Infinity" },
       { "an integer", 0 / 0, "NaN" },
-      { R, -0.0, "-0" },
+      { R, NEG_ZERO, "-0" },
       { R, 0.1 + 0.2, "0.30000000000000004" },
       { R, 1.5e-7, "1.5e-7" },
       { R, "it's", "\"it's\"" },
@@ -199,7 +201,7 @@ describe("dgram.errors", function()
     it("says '>' when zero is not allowed", function()
       local cases = {
         { 0, "type number (0)" }, { nil, "undefined" }, { 78960, "type number (78960)" },
-        { -0.0, "type number (-0)" }, { 1.5, "type number (1.5)" },
+        { NEG_ZERO, "type number (-0)" }, { 1.5, "type number (1.5)" },
         { 0 / 0, "type number (NaN)" }, { "abc", "type string ('abc')" },
         { {}, "an instance of Object" }, { { 1 }, "an instance of Array" },
       }
@@ -274,7 +276,7 @@ describe("dgram.errors", function()
     it("ERR_UNHANDLED_ERROR inspects the value as emit('error', v) does", function()
       local cases = {
         { nil, "undefined" }, { "foo", "'foo'" }, { "it's", "\"it's\"" },
-        { "a\"b'c", "`a\"b'c`" }, { 42, "42" }, { 1.5, "1.5" }, { -0.0, "-0" },
+        { "a\"b'c", "`a\"b'c`" }, { 42, "42" }, { 1.5, "1.5" }, { NEG_ZERO, "-0" },
         { 0 / 0, "NaN" }, { true, "true" }, { { 1, 2 }, "[ 1, 2 ]" },
         { { a = 1 }, "{ a: 1 }" }, { {}, "{}" },
         { function() end, "[Function (anonymous)]" },
@@ -336,7 +338,7 @@ describe("dgram.errors", function()
     end)
 
     it("leaves the port out when it is 0 or missing", function()
-      for _, port in ipairs({ 0, -0.0, 0 / 0 }) do
+      for _, port in ipairs({ 0, NEG_ZERO, 0 / 0 }) do
         local e = H(UV.EADDRNOTAVAIL, "bind", "1.1.1.1", port)
         assert.are.equal("bind EADDRNOTAVAIL 1.1.1.1", e.message)
         assert.are.equal("1.1.1.1", e.address)

@@ -30,19 +30,21 @@ local dgram = require "dgram"
 local core = require "dgram.core"
 local h = require "helpers"
 
-local CALLS = math.tointeger(tonumber(os.getenv("FUZZ_CALLS") or "") or 100000) or 100000
-local SEED = math.tointeger(tonumber(os.getenv("FUZZ_SEED") or "") or 1) or 1
+local CALLS = math.floor(tonumber(os.getenv("FUZZ_CALLS") or "") or 100000)
+local SEED = math.floor(tonumber(os.getenv("FUZZ_SEED") or "") or 1)
 local HEAP_MARGIN_KB = 4096
+local unpack = table.unpack or unpack
 
 ---------------------------------------------------------------------------
--- xorshift64*: the same numbers for a seed on every machine.
-local rng = SEED ~ 0x5DEECE66D
+-- Park and Miller's generator (x * 48271 mod 2^31 - 1): the same numbers
+-- for a seed on every machine and every Lua, in arithmetic a double holds
+-- exactly (Lua 5.1 has neither integers nor bitwise operators).
+local M31 = 2147483647
+local rng = (SEED + 0x5DEECE66D) % M31
 if rng == 0 then rng = 1 end
 local function rand(n) -- 1..n
-  rng = rng ~ (rng << 13)
-  rng = rng ~ (rng >> 7)
-  rng = rng ~ (rng << 17)
-  return ((rng * 0x2545F4914F6CDD1D) >> 33) % n + 1
+  rng = rng * 48271 % M31
+  return math.floor(rng * n / M31) + 1
 end
 local function pick(list)
   return list[rand(#list)]
@@ -80,8 +82,8 @@ local NAN = 0 / 0
 -- mod 2^16, as bind computes it) is < 1024, 29100.., or > 61000, and strings
 -- that are loopback or no IP (or whose numeric value is such a port).
 local SCALARS = {
-  n = 31, nil, true, false, 0, 1, -1, 2, 7, 0.5, -0.0, NAN, math.huge, -math.huge,
-  math.maxinteger, math.mininteger, 2 ^ 31, 2 ^ 31 - 1, -2 ^ 31, 2 ^ 32, 2 ^ 53, 65535, 65536,
+  n = 31, nil, true, false, 0, 1, -1, 2, 7, 0.5, h.NEG_ZERO, NAN, math.huge, -math.huge,
+  math.maxinteger or 2 ^ 63, math.mininteger or -2 ^ 63, 2 ^ 31, 2 ^ 31 - 1, -2 ^ 31, 2 ^ 32, 2 ^ 53, 65535, 65536,
   65537, 29100, 29101, 1.5, 1e308, 255, 256, 29100 + 2 ^ 32,
 }
 local STRINGS = {
@@ -89,7 +91,7 @@ local STRINGS = {
   "localhost", "127.0.0.1\0junk", "::1%lo", "1.2.3.256", "256.1.1.1", "[::1]", "::1::",
   "nowhere.invalid", "\0", "\255\254", "message", "error", "close", "listening", "connect",
   "default", "nowait", "::1%", "0:0:0:0:0:0:0:1", (" "):rep(300), BIG, "127.0.0.1\0" .. ("j"):rep(1000),
-  "\u{1F600}", "29100", " 29101 ", "0x71AC", "-1", "Infinity",
+  h.U(0x1F600), "29100", " 29101 ", "0x71AC", "-1", "Infinity",
 }
 -- Addresses that are not loopback: only for calls that never send.
 local EXTRA = {
@@ -124,7 +126,7 @@ local function ownPort(s)
       local ost = o and o._state
       if ost and ost.handle and ost.bindState == 2 and (family == nil or ost.family == family) then
         local ok, a = pcall(o.address, o)
-        if ok and type(a) == "table" and math.type(a.port) == "integer" then
+        if ok and type(a) == "table" and h.isInteger(a.port) then
           return a.port
         end
       end
@@ -166,7 +168,7 @@ local function sendCallback(s)
       fail("a send callback was called twice")
     end
     if err == nil then
-      if math.type(bytes) ~= "integer" or bytes < 0 then
+      if not h.isInteger(bytes) or bytes < 0 then
         fail("send succeeded without a byte count: " .. tostring(bytes))
       end
       stats.sent = stats.sent + 1
@@ -325,7 +327,7 @@ local function call(what, fn, a)
   calls = calls + 1
   budget = 50
   note(what .. "(" .. describeArgs(a) .. ")")
-  local ok, err = pcall(fn, table.unpack(a, 1, a.n))
+  local ok, err = pcall(fn, unpack(a, 1, a.n))
   check(ok, err, what)
   return true
 end
@@ -465,7 +467,7 @@ local function newSocket()
   end
   calls = calls + 1
   note("dgram.createSocket(" .. describeArgs(a) .. ")")
-  local ok, s = pcall(dgram.createSocket, table.unpack(a, 1, a.n))
+  local ok, s = pcall(dgram.createSocket, unpack(a, 1, a.n))
   check(ok, s, "dgram.createSocket")
   if not ok or type(s) ~= "table" then
     return
@@ -480,7 +482,7 @@ local function newSocket()
       stats.messages = stats.messages + 1
       if type(msg) == "string" and type(rinfo) == "table" and not known[rinfo]
         and (type(rinfo.address) ~= "string" or (rinfo.family ~= "IPv4" and rinfo.family ~= "IPv6")
-          or math.type(rinfo.port) ~= "integer" or rinfo.size ~= #msg) then
+          or not h.isInteger(rinfo.port) or rinfo.size ~= #msg) then
         fail(("a 'message' listener got a malformed rinfo: address=%s family=%s port=%s size=%s")
           :format(tostring(rinfo.address), tostring(rinfo.family), tostring(rinfo.port), tostring(rinfo.size)))
       end
@@ -509,7 +511,7 @@ local MODULE = {
     if f ~= "nextTick" and f ~= "setImmediate" and rand(2) == 1 then a[2] = rand(3) - 1 a.n = math.max(a.n, 2) end
     calls = calls + 1
     note("dgram." .. f .. "(" .. describeArgs(a) .. ")")
-    local ok, t = pcall(dgram[f], table.unpack(a, 1, a.n))
+    local ok, t = pcall(dgram[f], unpack(a, 1, a.n))
     check(ok, t, "dgram." .. f)
     if ok and type(t) == "table" then timers[#timers + 1] = t end
   end,

@@ -6,8 +6,51 @@ local core = require "dgram.core"
 
 local M = {}
 
--- Where the module under test was built: build, or build/san for ASan.
+-- Where the module under test was built: build, or build/san for ASan
+-- (build/<interpreter>[/san] for another Lua than 5.4).
 M.build = os.getenv("DGRAM_BUILD") or "build"
+
+-- The interpreter under test (the Makefile's LUA): child processes run it,
+-- and C hosts compile against it (its pkg-config name is the same).
+M.LUA = os.getenv("LUA") or "lua5.4"
+
+-- Whether the build under test is the sanitizer one (make test SANITIZE=1).
+M.sanitized = M.build:match("/san$") ~= nil
+
+-- Lua 5.1 turns the literal -0.0 into 0 (its constant table keeps one
+-- zero): -0 is made at run time.
+M.NEG_ZERO = -tonumber("0.0")
+
+-- An integer as this Lua has them: of the integer subtype on 5.3+; on
+-- 5.1, 5.2 and LuaJIT, where every number is a double, an integral one
+-- other than -0.
+function M.isInteger(v)
+  if math.type then return math.type(v) == "integer" end
+  return type(v) == "number" and v == math.floor(v) and v - v == 0 and not (v == 0 and 1 / v < 0)
+end
+
+-- U(...): UTF-8 text, each argument a code point (surrogates encoded as
+-- 5.4's utf8.char does) or a string, e.g. U(0xA0, "12", 0xFEFF). Specs
+-- write no "\u{A0}" nor "\xC2": Lua 5.1 reads them as "u{A0}" and "xC2".
+function M.U(...)
+  local out = {}
+  for i = 1, select("#", ...) do
+    local v = select(i, ...)
+    if type(v) == "string" then
+      out[i] = v
+    elseif v < 0x80 then
+      out[i] = string.char(v)
+    elseif v < 0x800 then
+      out[i] = string.char(0xC0 + math.floor(v / 64), 0x80 + v % 64)
+    elseif v < 0x10000 then
+      out[i] = string.char(0xE0 + math.floor(v / 4096), 0x80 + math.floor(v / 64) % 64, 0x80 + v % 64)
+    else
+      out[i] = string.char(0xF0 + math.floor(v / 262144), 0x80 + math.floor(v / 4096) % 64,
+        0x80 + math.floor(v / 64) % 64, 0x80 + v % 64)
+    end
+  end
+  return table.concat(out)
+end
 
 local expectations = {}
 
@@ -110,25 +153,39 @@ function M.reset()
   expectations = {}
 end
 
+-- Starts a shell command; :wait() returns its output, whether it exited
+-- with status 0, and its exit status. Lua 5.1's close() of a pipe gives
+-- no status, so the shell prints it after the output, on every Lua.
+function M.pipe(cmd)
+  local p = assert(io.popen("{ " .. cmd .. "\n}; printf '\\nspec_exit=%d' $?"))
+  return {
+    wait = function()
+      local all = p:read("*a")
+      p:close()
+      local out, code = all:match("^(.*)\nspec_exit=(%d+)$")
+      code = tonumber(code)
+      return out or all, code == 0, code
+    end,
+  }
+end
+
 -- Runs a shell command and returns its output, success and exit code.
 -- Tools (make, luarocks, node) run without the sanitizer preload of
 -- `make test SANITIZE=1`; `keepPreload` keeps it for our own processes
--- (lua5.4 or a host that loads the module).
+-- (the Lua under test or a host that loads the module).
 function M.sh(cmd, keepPreload)
-  local p = io.popen((keepPreload and "" or "env -u LD_PRELOAD ") .. cmd .. " 2>&1")
-  local out = p:read("a")
-  local ok, _, code = p:close()
-  return out, ok, code
+  return M.pipe((keepPreload and "" or "env -u LD_PRELOAD ") .. cmd .. " 2>&1"):wait()
 end
 
--- Runs a Lua chunk in a child lua5.4 with the module on its paths.
+-- Runs a Lua chunk in a child of the Lua under test with the module on
+-- its paths.
 function M.lua(source, env)
   local path = os.tmpname()
   local f = assert(io.open(path, "w"))
   f:write(source)
   f:close()
   local out, ok, code = M.sh(('%s LUA_PATH="./lua/?.lua;./spec/?.lua;;" LUA_CPATH="./%s/?.so;;" '
-    .. 'timeout 60 lua5.4 %s'):format(env or "", M.build, path), true)
+    .. 'timeout 60 %s %s'):format(env or "", M.build, M.LUA, path), true)
   os.remove(path)
   return out, ok, code
 end
@@ -144,11 +201,10 @@ function M.node(source, ...)
   local f = assert(io.open(path, "w"))
   f:write(source)
   f:close()
-  local p = assert(io.popen(("env -u LD_PRELOAD timeout 20 node %s %s 2>&1"):format(path, table.concat(args, " "))))
+  local p = M.pipe(("env -u LD_PRELOAD timeout 20 node %s %s 2>&1"):format(path, table.concat(args, " ")))
   return {
     wait = function()
-      local out = p:read("a")
-      local ok = p:close()
+      local out, ok = p:wait()
       os.remove(path)
       return out, ok
     end,

@@ -89,10 +89,12 @@ describe("lifetimes", function()
     if not sanitized and h.sh("which valgrind"):match("valgrind") then
       wrapper = "valgrind -q --leak-check=full --errors-for-leak-kinds=definite,indirect --error-exitcode=99 "
     end
-    local out, ok = h.sh(('LUA_PATH="./lua/?.lua;;" LUA_CPATH="./%s/?.so;;" timeout 120 %slua5.4 %s')
-      :format(h.build, wrapper, script), sanitized)
+    local out, ok = h.sh(('LUA_PATH="./lua/?.lua;;" LUA_CPATH="./%s/?.so;;" timeout 120 %s%s %s')
+      :format(h.build, wrapper, h.LUA, script), sanitized)
     assert(ok, out)
-    assert.matches("error in __gc", out, 1, true) -- the case did happen
+    if _VERSION == "Lua 5.4" then -- only 5.4 skips a failing finalizer
+      assert.matches("error in __gc", out, 1, true) -- the case did happen
+    end
     assert.matches("handles left: 0\n", out, 1, true)
   end)
 
@@ -122,7 +124,7 @@ describe("lifetimes", function()
     f:close()
     local out, ok = h.sh(('DGRAM_TEST_NO_TRY_SEND=1 LUA_PATH="./lua/?.lua;;" LUA_CPATH="./' .. h.build .. '/?.so;;" '
       .. "timeout 120 valgrind -q --leak-check=full --errors-for-leak-kinds=definite,indirect "
-      .. "--error-exitcode=99 lua5.4 %s"):format(script))
+      .. "--error-exitcode=99 %s %s"):format(h.LUA, script))
     os.remove(script)
     assert(ok, out)
   end)

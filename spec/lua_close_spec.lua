@@ -13,7 +13,7 @@
 -- normally and nothing they queued ever runs; send and address on a closed
 -- socket throw ERR_SOCKET_DGRAM_NOT_RUNNING; the process exits 0.
 --
--- Each case runs in its own child lua5.4: plainly, and under valgrind when
+-- Each case runs in its own child of the Lua under test: plainly, and under valgrind when
 -- it is there and the plain build is under test; under ASan (+ UBSan) when
 -- the ASan build is (make test SANITIZE=1, DGRAM_BUILD=build/san).
 local h = require "helpers"
@@ -28,7 +28,16 @@ local CHILD = [==[
 io.stdout:setvbuf("no")
 local dgram -- set below; the finalizer reaches it as an upvalue
 local function never() print("LUA CALLED AFTER CLOSE") end
-EARLY = setmetatable({}, { __gc = function()
+-- An object with a finalizer: Lua 5.1 and LuaJIT finalize only userdata.
+local function finalized(gc)
+  if newproxy then
+    local u = newproxy(true)
+    getmetatable(u).__gc = gc
+    return u
+  end
+  return setmetatable({}, { __gc = gc })
+end
+EARLY = finalized(function()
   local ok, err = pcall(function()
     %s
   end)
@@ -39,7 +48,7 @@ EARLY = setmetatable({}, { __gc = function()
   else
     print("RESULT %s BAD " .. tostring(err))
   end
-end })
+end)
 dgram = require "dgram"
 SOCK, CLOSED = dgram.createSocket("udp4"), dgram.createSocket("udp4")
 SOCK:bind(0, "127.0.0.1", function() PORT = SOCK:address().port end)
@@ -79,7 +88,7 @@ local CASES = {
 }
 
 local sanitized = (os.getenv("LD_PRELOAD") or ""):find("asan", 1, true) ~= nil
-local asanBuild = h.build:find("san", 1, true) ~= nil
+local asanBuild = h.sanitized
 local haveValgrind = h.sh("which valgrind"):match("valgrind") ~= nil
 
 -- The environment of a child under ASan: the runtime preloaded (taken from
@@ -100,8 +109,8 @@ local function child(name, body, wrapper, seconds)
   local f = assert(io.open(path, "w"))
   f:write(CHILD:format(body, name, name, name))
   f:close()
-  local out, ok = h.sh(('timeout -k 5 %d env -u LD_PRELOAD %s LUA_PATH="./lua/?.lua;;" LUA_CPATH="./%s/?.so;;" %slua5.4 %s')
-    :format(seconds or 30, asanBuild and asanEnv() or "", h.build, wrapper or "", path))
+  local out, ok = h.sh(('timeout -k 5 %d env -u LD_PRELOAD %s LUA_PATH="./lua/?.lua;;" LUA_CPATH="./%s/?.so;;" %s%s %s')
+    :format(seconds or 30, asanBuild and asanEnv() or "", h.build, wrapper or "", h.LUA, path))
   os.remove(path)
   return out, ok
 end

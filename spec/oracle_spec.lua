@@ -18,11 +18,12 @@
 local dgram = require "dgram"
 local json = require "dkjson"
 local h = require "helpers"
+local unpack = table.unpack or unpack
 
 local EPHEMERAL_LOW, EPHEMERAL_HIGH
 do
   local f = assert(io.open("/proc/sys/net/ipv4/ip_local_port_range"))
-  EPHEMERAL_LOW, EPHEMERAL_HIGH = f:read("n", "n")
+  EPHEMERAL_LOW, EPHEMERAL_HIGH = f:read("*n", "*n")
   f:close()
 end
 
@@ -38,7 +39,7 @@ end
 -- encode again as they were ({} stays an object).
 local function readjson(path)
   local f = assert(io.open(path))
-  local v = assert(json.decode(f:read("a"), 1, json.null))
+  local v = assert(json.decode(f:read("*a"), 1, json.null))
   f:close()
   return v
 end
@@ -57,7 +58,7 @@ local FORMAT = {
   o = function(n) return ("%o"):format(n) end,
   b = function(n)
     local s = ""
-    repeat s, n = n % 2 .. s, n // 2 until n == 0
+    repeat s, n = n % 2 .. s, math.floor(n / 2) until n == 0
     return s
   end,
   e = function(n)
@@ -85,7 +86,7 @@ local function loadCases()
   local cases = readjson("spec/oracle/cases.json")
   local numbers = readjson("spec/oracle/numbers.json")
   for _, use in ipairs(numbers.uses) do
-    local state, method, args, n = table.unpack(use)
+    local state, method, args, n = unpack(use)
     for _, form in ipairs(numbers.forms) do
       cases[#cases + 1] = { state, method, place(args, n == "P" and form or fill(form, n)) }
     end
@@ -155,7 +156,7 @@ local function runState(state, method, args)
   local got
   local function call()
     local a, n = decodeArgs(args)
-    got = syncResult(s[method], s, table.unpack(a, 1, n))
+    got = syncResult(s[method], s, unpack(a, 1, n))
     pcall(s.close, s)
   end
   if state == "bound" then
@@ -213,7 +214,7 @@ local function runPeer(method, args)
       end
     end
     timer = dgram.setTimeout(function() finish({ ok = true, event = "timeout" }) end, 3000)
-    local r = syncResult(s[method], s, table.unpack(a, 1, n))
+    local r = syncResult(s[method], s, unpack(a, 1, n))
     if not r.ok then finish(r) end
   end)
   -- An error raised in a callback or listener ends the case, as Node's
@@ -230,7 +231,7 @@ end
 local function runCreate(args)
   local result, s
   local a, n = decodeArgs(args)
-  local r = syncResult(function() s = dgram.createSocket(table.unpack(a, 1, n)) end)
+  local r = syncResult(function() s = dgram.createSocket(unpack(a, 1, n)) end)
   if not r.ok then return r end
   s:on("error", function(e)
     s:close()

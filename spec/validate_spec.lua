@@ -5,6 +5,8 @@
 
 local errors = require "dgram.errors"
 local validate = require "dgram.validate"
+local h = require "helpers"
+local U, NEG_ZERO = h.U, h.NEG_ZERO
 
 -- Calls fn(...) and returns the error object it raised.
 local function raised(fn, ...)
@@ -28,30 +30,30 @@ describe("dgram.validate", function()
         { 1234, 1234 }, { 12.0, 12 }, { 65535, 65535 }, { "65535", 65535 },
         { " 12 ", 12 }, { "0x10", 16 }, { "0X1f", 31 }, { "1e3", 1000 },
         { "5.", 5 }, { "1.", 1 }, { "+12", 12 }, { "0b11", 3 }, { "0o17", 15 },
-        { "00012", 12 }, { "\t\n12\r\v\f", 12 }, { "\u{A0}12\u{FEFF}", 12 },
-        { "\u{3000} 7\u{2028}", 7 },
+        { "00012", 12 }, { "\t\n12\r\v\f", 12 }, { U(0xA0, "12", 0xFEFF), 12 },
+        { U(0x3000, " 7", 0x2028), 7 },
         -- the string '0' passes even when zero is refused (Node's quirk)
         { "0", 0 }, { "-0", 0 },
       }
       for _, c in ipairs(cases) do
         local port = validate.port(c[1], "Port", false)
         assert.are.equal(c[2], port)
-        assert.are.equal("integer", math.type(port))
+        assert.is_true(h.isInteger(port))
       end
     end)
 
     it("trims long padding of every JS space, and nothing else", function()
-      local pad = ("\u{3000} \u{A0}\t\u{FEFF}\u{1680}"):rep(1 << 13)
+      local pad = U(0x3000, " ", 0xA0, "\t", 0xFEFF, 0x1680):rep(8192)
       assert.equal(8, validate.port(pad .. "8" .. pad, "Port", false))
       assert.has_error(function() validate.port(pad, "Port", false) end)
       -- U+2020 ends in the byte that ends NBSP, U+00A1 starts as NBSP does.
-      assert.has_error(function() validate.port("8\u{2020}", "Port", false) end)
-      assert.has_error(function() validate.port("\u{A1}8", "Port", false) end)
+      assert.has_error(function() validate.port(U("8", 0x2020), "Port", false) end)
+      assert.has_error(function() validate.port(U(0xA1, "8"), "Port", false) end)
     end)
 
     it("refuses everything else with ERR_SOCKET_BAD_PORT", function()
       local cases = {
-        { 0, "type number (0)" }, { -0.0, "type number (-0)" },
+        { 0, "type number (0)" }, { NEG_ZERO, "type number (-0)" },
         { 65536, "type number (65536)" }, { 4294967296, "type number (4294967296)" },
         { -1, "type number (-1)" }, { 1.5, "type number (1.5)" },
         { 0 / 0, "type number (NaN)" }, { 1 / 0, "type number (Infinity)" },
@@ -76,8 +78,8 @@ describe("dgram.validate", function()
 
     it("allows zero by default, as Node does", function()
       assert.are.equal(0, validate.port(0))
-      assert.are.equal(0, validate.port(-0.0))
-      assert.are.equal("integer", math.type(validate.port(-0.0)))
+      assert.are.equal(0, validate.port(NEG_ZERO))
+      assert.is_true(h.isInteger(validate.port(NEG_ZERO)))
       assert.are.equal(0, validate.port(0, "Port", true))
       check(raised(validate.port, "x"), "RangeError", "ERR_SOCKET_BAD_PORT",
         "Port should be >= 0 and < 65536. Received type string ('x').")
@@ -117,7 +119,7 @@ describe("dgram.validate", function()
 
   describe("number", function()
     it("passes every number, NaN included", function()
-      for _, v in ipairs({ 0, -1, 1.5, 0 / 0, 1 / 0, math.mininteger }) do
+      for _, v in ipairs({ 0, -1, 1.5, 0 / 0, 1 / 0, math.mininteger or -2 ^ 63 }) do
         assert.has_no.errors(function() validate.number(v, "ttl") end)
       end
     end)
@@ -136,7 +138,7 @@ describe("dgram.validate", function()
     local N = "options.recvBufferSize"
 
     it("passes 0..4294967295", function()
-      for _, v in ipairs({ 0, -0.0, 1, 4096.0, 4294967295 }) do
+      for _, v in ipairs({ 0, NEG_ZERO, 1, 4096.0, 4294967295 }) do
         assert.has_no.errors(function() validate.uint32(v, N) end)
       end
     end)
@@ -218,10 +220,10 @@ describe("dgram.validate", function()
   describe("int32", function()
     it("is Node's isInt32", function()
       local cases = {
-        { 0, true }, { -0.0, true }, { 2 ^ 31 - 1, true }, { 2147483647, true },
+        { 0, true }, { NEG_ZERO, true }, { 2 ^ 31 - 1, true }, { 2147483647, true },
         { 2 ^ 31, false }, { -(2 ^ 31), true }, { -(2 ^ 31) - 1, false },
         { 1.5, false }, { 0 / 0, false }, { "1", false }, { 1 / 0, false },
-        { nil, false }, { math.maxinteger, false },
+        { nil, false }, { math.maxinteger or 2 ^ 63, false },
       }
       for _, c in ipairs(cases) do
         assert.are.equal(c[2], validate.int32(c[1]))

@@ -62,6 +62,39 @@ static inline void dg_compat_rotate(lua_State *L, int idx, int n) {
 #endif
 
 #if LUA_VERSION_NUM < 502
+/* [-0, +0, m] The thread that callbacks run on. 5.1 names no main thread:
+ * L when it is the main one (a require from the main chunk), else a thread
+ * of the module's own, which the registry keeps. (LuaJIT's compiled code
+ * breaks when a C function calls into another thread than the main one,
+ * so the main thread is taken whenever it is known.) */
+static inline lua_State *dg_compat_mainthread(lua_State *L) {
+  lua_State *T;
+  int ismain = lua_pushthread(L);
+  lua_pop(L, 1);
+  if (ismain)
+    return L;
+  T = lua_newthread(L);
+  luaL_ref(L, LUA_REGISTRYINDEX);
+  return T;
+}
+#else
+/* [-0, +0, -] The main thread, which callbacks run on. */
+static inline lua_State *dg_compat_mainthread(lua_State *L) {
+  lua_State *T;
+  lua_rawgeti(L, LUA_REGISTRYINDEX, LUA_RIDX_MAINTHREAD);
+  T = lua_tothread(L, -1);
+  lua_pop(L, 1);
+  return T;
+}
+#endif
+
+#if LUA_VERSION_NUM < 502
+/* 5.1 and LuaJIT unload a C library when the userdata holding its handle
+ * is finalized, and lua_close finalizes newest first: an object finalized
+ * after it (one made before the require) would call into unmapped code.
+ * core.c then keeps the module loaded for the life of the process. */
+#define DG_COMPAT_PIN_LIBRARY 1
+
 #define LUA_OK 0
 #define luaL_len(L, idx) ((lua_Integer)lua_objlen((L), (idx)))
 #define luaL_setfuncs(L, l, nup) luaL_register((L), NULL, (l)) /* nup 0 only */

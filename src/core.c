@@ -5,10 +5,15 @@
  * malloc'd memory with a reference count, because libuv may call back into
  * it after the Lua state has closed (a host's loop outlives the state).
  */
+#define _GNU_SOURCE /* dladdr */
 #include <stdlib.h>
 #include <string.h>
 
 #include "core.h"
+
+#ifdef DG_COMPAT_PIN_LIBRARY
+#include <dlfcn.h>
+#endif
 
 /* Registry key of the context's box (light userdata &ctx_key). */
 static char ctx_key = 0;
@@ -76,7 +81,7 @@ void dg_pcall(dg_ctx *ctx, lua_State *L, int nargs) {
   }
   /* Growing the list allocates: protected, as no error may unwind through
    * libuv. If even that fails, run() raises "not enough memory" for it. */
-  lua_pushcfunction(L, stash_error);
+  dg_push_cfn(ctx, L, DG_CFN_STASH);
   dg_getref(L, ctx->errors_ref);
   lua_pushinteger(L, ctx->errors_first + ctx->nerrors);
   lua_rotate(L, -4, -1); /* stash_error list index value */
@@ -89,6 +94,13 @@ void dg_pcall(dg_ctx *ctx, lua_State *L, int nargs) {
   ctx->halted = 1;
   if (!ctx->replaying) /* else uv_run is not running: nothing to stop */
     uv_stop(ctx->loop);
+}
+
+void dg_keep_cfn(dg_ctx *ctx, lua_State *L, enum dg_cfn which, lua_CFunction f) {
+  if (ctx->cfns[which] != LUA_NOREF)
+    return;
+  lua_pushcfunction(L, f);
+  ctx->cfns[which] = luaL_ref(L, LUA_REGISTRYINDEX);
 }
 
 /* [-0, +1, -] Pushes the context's box, or nil before the first load. */
@@ -174,16 +186,7 @@ static dg_ctx *ctx_get(lua_State *L) {
   ctx->slab_size = DG_SLAB_SIZE;
   ctx->no_try_send = getenv("DGRAM_TEST_NO_TRY_SEND") != NULL;
   ctx->refs = 1;
-#ifdef LUA_RIDX_MAINTHREAD
-  lua_rawgeti(L, LUA_REGISTRYINDEX, LUA_RIDX_MAINTHREAD);
-  ctx->L = lua_tothread(L, -1);
-  lua_pop(L, 1);
-#else
-  /* Lua 5.1 names no main thread: callbacks run on a thread of their own,
-   * which the registry keeps. */
-  ctx->L = lua_newthread(L);
-  luaL_ref(L, LUA_REGISTRYINDEX);
-#endif
+  ctx->L = dg_compat_mainthread(L);
   lua_getfield(L, LUA_REGISTRYINDEX, host_loop_key);
   ctx->loop = lua_touserdata(L, -1);
   lua_pop(L, 1);
@@ -199,6 +202,8 @@ static dg_ctx *ctx_get(lua_State *L) {
   }
   for (h = 0; h < DG_HOOK_COUNT; h++)
     ctx->hooks[h] = LUA_NOREF;
+  for (h = 0; h < DG_CFN_COUNT; h++)
+    ctx->cfns[h] = LUA_NOREF;
   ctx->udp_mt = ctx->bound_ref = ctx->peer_ref = ctx->pending_ref = LUA_NOREF;
   lua_newtable(L);
   ctx->errors_ref = luaL_ref(L, LUA_REGISTRYINDEX);
@@ -291,6 +296,16 @@ DGRAM_API uv_loop_t *dgram_get_loop(lua_State *L) {
   return ctx != NULL ? ctx->loop : NULL;
 }
 
+#ifdef DG_COMPAT_PIN_LIBRARY
+/* A reference to this library that is never dropped (compat.h says why). */
+static void pin_library(void) {
+  static const char anchor = 0;
+  Dl_info info;
+  if (dladdr(&anchor, &info) != 0 && info.dli_fname != NULL)
+    (void)dlopen(info.dli_fname, RTLD_NOW | RTLD_NODELETE);
+}
+#endif
+
 DGRAM_API int luaopen_dgram_core(lua_State *L) {
   static const dg_opener openers[] = {
     dg_loop_open, dg_addr_open, dg_udp_open, dg_udp_send_open, dg_udp_opts_open,
@@ -304,8 +319,13 @@ DGRAM_API int luaopen_dgram_core(lua_State *L) {
     {NULL, NULL}
   };
   const dg_opener *open;
-  ctx_get(L);
+  dg_ctx *ctx;
+#ifdef DG_COMPAT_PIN_LIBRARY
+  pin_library();
+#endif
+  ctx = ctx_get(L);
   lua_pop(L, 1);
+  dg_keep_cfn(ctx, L, DG_CFN_STASH, stash_error);
   lua_newtable(L);
   dg_register(L, funcs);
   for (open = openers; *open != NULL; open++)

@@ -115,12 +115,19 @@ int dg_handles_active(dg_ctx *ctx);
       (x)->next->prev = (x)->prev;                                             \
   } while (0)
 
+/* C functions pushed inside libuv callbacks, where no error may be raised:
+ * each is made once when the module opens and pushed from the registry
+ * (5.1 and LuaJIT allocate a closure at every lua_pushcfunction, and that
+ * allocation may fail). */
+enum dg_cfn { DG_CFN_STASH, DG_CFN_ANSWER, DG_CFN_MESSAGE, DG_CFN_COUNT };
+
 struct dg_ctx {
   uv_loop_t *loop;
   lua_State *L;          /* main thread; NULL once the Lua state is closing */
   int owns_loop;         /* loop was created here and is closed here */
   int refs;              /* 1 for the Lua state + 1 per live handle or request */
   int hooks[DG_HOOK_COUNT];
+  int cfns[DG_CFN_COUNT]; /* registry refs of the functions of enum dg_cfn */
   int errors_ref;        /* registry ref: list of errors raised by callbacks */
   int errors_first;      /* index of the oldest in that list */
   int nerrors;
@@ -188,6 +195,11 @@ int dg_push_fail(lua_State *L, int err);
 
 /* [-0, +1, -] Pushes the value held by registry ref `ref`. */
 #define dg_getref(L, ref) lua_rawgeti((L), LUA_REGISTRYINDEX, (ref))
+
+/* [-0, +0, m] Makes f the function dg_push_cfn pushes for `which`. */
+void dg_keep_cfn(dg_ctx *ctx, lua_State *L, enum dg_cfn which, lua_CFunction f);
+/* [-0, +1, -] Pushes it, allocating nothing. */
+#define dg_push_cfn(ctx, L, which) dg_getref((L), (ctx)->cfns[which])
 
 /* addr.c */
 /* Parses ip (v4 or v6 literal, optional %zone) and port into ss. 0 or UV_EINVAL. */

@@ -34,7 +34,7 @@ static int deliver_answer(lua_State *L) {
 /* Calls the callback under registry ref cb with the answer. */
 static void answer(dg_ctx *ctx, lua_State *L, int cb, int status, const struct sockaddr *sa) {
   dg_push_hook(ctx, L, DG_HOOK_INVOKE);
-  lua_pushcfunction(L, deliver_answer);
+  dg_push_cfn(ctx, L, DG_CFN_ANSWER);
   dg_getref(L, cb);
   luaL_unref(L, LUA_REGISTRYINDEX, cb);
   lua_pushinteger(L, status);
@@ -112,5 +112,6 @@ void dg_dns_open(lua_State *L) {
     {"getaddrinfo", dns_getaddrinfo},
     {NULL, NULL}
   };
+  dg_keep_cfn(dg_ctx_loaded(L), L, DG_CFN_ANSWER, deliver_answer);
   dg_register(L, funcs);
 }

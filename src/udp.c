@@ -360,7 +360,7 @@ static void deliver(dg_udp *u, ssize_t nread, const char *data,
     d.size = (size_t)nread;
     d.addr = addr;
     d.flags = flags;
-    lua_pushcfunction(L, deliver_message);
+    dg_push_cfn(ctx, L, DG_CFN_MESSAGE);
     lua_pushlightuserdata(L, &d);
     dg_pcall(ctx, L, 1);
   }
@@ -529,6 +529,7 @@ void dg_udp_open(lua_State *L) {
     {NULL, NULL}
   };
   dg_ctx *ctx = dg_ctx_loaded(L);
+  dg_keep_cfn(ctx, L, DG_CFN_MESSAGE, deliver_message);
   if (luaL_newmetatable(L, UDP_MT)) {
     luaL_setfuncs(L, meta, 0);
     lua_pushboolean(L, 0);

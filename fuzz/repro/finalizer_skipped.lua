@@ -9,7 +9,9 @@
 -- valgrind: without them a write into freed memory may go unseen.
 local dgram = require "dgram"
 local core = require "dgram.core"
-warn("@on")
+-- Only 5.4 skips a failing finalizer (and says so with a warning); the
+-- script runs on the other Luas too, where nothing may crash either.
+if warn then warn("@on") end
 for depth = 150, 200 do
   do
     local _ = dgram.createSocket("udp4"), core.timer_new()

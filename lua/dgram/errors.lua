@@ -5,6 +5,8 @@
 -- dgram.js (String(v), util.inspect, Node's determineSpecificType).
 
 local js = require "dgram.js"
+local compat = require "dgram.compat"
+local tointeger, format = compat.tointeger, compat.format
 local jsstring, inspect, describe, truthy = js.string, js.inspect, js.describe, js.truthy
 
 local errors = {}
@@ -85,10 +87,10 @@ errors.Error = Error
 function Error.__tostring(e)
   local name, code, message = e.name, e.code, e.message
   if type(code) == "string" and code:sub(1, 4) == "ERR_" then
-    return ("%s [%s]: %s"):format(tostring(name), code, tostring(message))
+    return format("%s [%s]: %s", jsstring(name), code, jsstring(message))
   end
-  name = name == nil and "Error" or tostring(name)
-  message = message == nil and "" or tostring(message)
+  name = name == nil and "Error" or jsstring(name)
+  message = message == nil and "" or jsstring(message)
   if name == "" then return message end
   if message == "" then return name end
   return name .. ": " .. message
@@ -142,7 +144,7 @@ function errors.ERR_SOCKET_BAD_PORT(port, name, allowZero)
   if name == nil then name = "Port" end
   local op = allowZero == false and ">" or ">="
   return node_error("ERR_SOCKET_BAD_PORT",
-    TEXT.ERR_SOCKET_BAD_PORT:format(jsstring(name), op, describe(port)))
+    format(TEXT.ERR_SOCKET_BAD_PORT, jsstring(name), op, describe(port)))
 end
 
 -- Splits Node's expected-type names into primitive types, class names and
@@ -184,17 +186,17 @@ local function expected_text(expected)
   end
   local parts = {}
   if #types > 0 then
-    parts[#parts + 1] = (#types == 1 and TEXT.ARG_TYPE_OF_TYPE
-      or TEXT.ARG_TYPE_ONE_OF_TYPE):format(either(types))
+    parts[#parts + 1] = format(#types == 1 and TEXT.ARG_TYPE_OF_TYPE
+      or TEXT.ARG_TYPE_ONE_OF_TYPE, either(types))
   end
   if #instances > 0 then
-    parts[#parts + 1] = TEXT.ARG_TYPE_INSTANCE:format(either(instances))
+    parts[#parts + 1] = format(TEXT.ARG_TYPE_INSTANCE, either(instances))
   end
   if #other == 1 then
     -- 'an' before a capitalised name that is not a plain class name
     parts[#parts + 1] = (other[1]:lower() ~= other[1] and "an " or "") .. other[1]
   elseif #other > 1 then
-    parts[#parts + 1] = TEXT.ARG_TYPE_ONE_OF:format(either(other))
+    parts[#parts + 1] = format(TEXT.ARG_TYPE_ONE_OF, either(other))
   end
   return table.concat(parts, " or ")
 end
@@ -203,14 +205,14 @@ end
 local function arg_label(name)
   name = jsstring(name)
   if name:sub(-9) == " argument" then return name end
-  return TEXT.ARG_TYPE_NAMED:format(name,
+  return format(TEXT.ARG_TYPE_NAMED, name,
     name:find(".", 1, true) and "property" or "argument")
 end
 
 -- expected: one name or a list, e.g. {"string", "Buffer", "TypedArray",
 -- "DataView"}; lower-case primitive names, capitalised class names.
 function errors.ERR_INVALID_ARG_TYPE(name, expected, actual)
-  return node_error("ERR_INVALID_ARG_TYPE", TEXT.ARG_TYPE_HEAD:format(
+  return node_error("ERR_INVALID_ARG_TYPE", format(TEXT.ARG_TYPE_HEAD,
     arg_label(name), expected_text(expected), describe(actual)))
 end
 
@@ -235,7 +237,7 @@ function errors.ERR_OUT_OF_RANGE(name, range, received)
     text = inspect(received)
   end
   return node_error("ERR_OUT_OF_RANGE",
-    TEXT.ERR_OUT_OF_RANGE:format(jsstring(name), jsstring(range), text))
+    format(TEXT.ERR_OUT_OF_RANGE, jsstring(name), jsstring(range), text))
 end
 
 -- Each argument is a name or a list of alternative names.
@@ -254,11 +256,11 @@ function errors.ERR_MISSING_ARGS(...)
   end
   local text
   if n <= 1 then
-    text = TEXT.MISSING_ONE:format(names[1] or "")
+    text = format(TEXT.MISSING_ONE, names[1] or "")
   elseif n == 2 then
-    text = TEXT.MISSING_MANY:format(names[1] .. " and " .. names[2])
+    text = format(TEXT.MISSING_MANY, names[1] .. " and " .. names[2])
   else
-    text = TEXT.MISSING_MANY:format(
+    text = format(TEXT.MISSING_MANY,
       table.concat(names, ", ", 1, n - 1) .. ", and " .. names[n])
   end
   return node_error("ERR_MISSING_ARGS", text)
@@ -266,21 +268,21 @@ end
 
 function errors.ERR_BUFFER_OUT_OF_BOUNDS(name)
   local text = truthy(name)
-    and TEXT.ERR_BUFFER_OUT_OF_BOUNDS:format(jsstring(name))
+    and format(TEXT.ERR_BUFFER_OUT_OF_BOUNDS, jsstring(name))
     or TEXT.ERR_BUFFER_OUT_OF_BOUNDS_ANY
   return node_error("ERR_BUFFER_OUT_OF_BOUNDS", text)
 end
 
 function errors.ERR_INVALID_FD_TYPE(fdtype)
   return node_error("ERR_INVALID_FD_TYPE",
-    TEXT.ERR_INVALID_FD_TYPE:format(jsstring(fdtype)))
+    format(TEXT.ERR_INVALID_FD_TYPE, jsstring(fdtype)))
 end
 
 -- What EventEmitter#emit('error', v) raises for a v that is not an error:
 -- Node inspects v once and keeps it as `context`.
 function errors.ERR_UNHANDLED_ERROR(v)
   local e = node_error("ERR_UNHANDLED_ERROR",
-    TEXT.ERR_UNHANDLED_ERROR:format(inspect(v)))
+    format(TEXT.ERR_UNHANDLED_ERROR, inspect(v)))
   e.context = v
   return e
 end
@@ -290,7 +292,7 @@ function errors.ERR_INVALID_ARG_VALUE(name, value, reason)
   local text, length = js.slice(inspect(value), 128)
   if length > 128 then text = text .. "..." end
   name = jsstring(name)
-  return node_error("ERR_INVALID_ARG_VALUE", TEXT.ERR_INVALID_ARG_VALUE:format(
+  return node_error("ERR_INVALID_ARG_VALUE", format(TEXT.ERR_INVALID_ARG_VALUE,
     name:find(".", 1, true) and "property" or "argument", name,
     reason == nil and TEXT.ERR_INVALID_ARG_VALUE_REASON or jsstring(reason),
     text))
@@ -302,13 +304,13 @@ end
 -- Node names codes it does not know 'Unknown system error <n>'; the core
 -- (and so this module) says 'UNKNOWN', libuv's own name for UV_UNKNOWN.
 local function errname(err)
-  local n = math.tointeger(err)
+  local n = tointeger(err)
   local name = n and uv().errname(n)
   return type(name) == "string" and name or "UNKNOWN"
 end
 
 local function strerror(err)
-  local n = math.tointeger(err)
+  local n = tointeger(err)
   local msg = n and uv().strerror(n)
   return type(msg) == "string" and msg or "unknown error"
 end
@@ -319,7 +321,7 @@ function errors.ERR_SOCKET_BUFFER_SIZE(errno, syscall)
   local code = errname(errno)
   local info = { errno = errno, code = code, message = strerror(errno),
     syscall = syscall }
-  local e = node_error("ERR_SOCKET_BUFFER_SIZE", TEXT.ERR_SOCKET_BUFFER_SIZE:format(
+  local e = node_error("ERR_SOCKET_BUFFER_SIZE", format(TEXT.ERR_SOCKET_BUFFER_SIZE,
     jsstring(syscall), code, info.message))
   e.info, e.errno, e.syscall = info, errno, syscall
   return e
@@ -328,7 +330,7 @@ end
 -- ErrnoException: message '<syscall> <CODE>'.
 function errors.errno(err, syscall)
   local code = errname(err)
-  local e = errors.new("Error", code, TEXT.SYSCALL:format(jsstring(syscall), code))
+  local e = errors.new("Error", code, format(TEXT.SYSCALL, jsstring(syscall), code))
   e.errno, e.syscall = err, syscall
   return e
 end
@@ -345,7 +347,7 @@ function errors.hostport(err, syscall, address, port)
     details = " " .. jsstring(address)
   end
   local e = errors.new("Error", code,
-    TEXT.SYSCALL:format(jsstring(syscall), code) .. details)
+    format(TEXT.SYSCALL, jsstring(syscall), code) .. details)
   e.errno, e.syscall, e.address = err, syscall, address
   if truthy(port) then e.port = port end
   return e
@@ -360,7 +362,7 @@ function errors.dns(err, syscall, hostname)
     if code == "EAI_NONAME" or code == "EAI_NODATA" then code = "ENOTFOUND" end
   end
   code = jsstring(code)
-  local message = TEXT.SYSCALL:format(jsstring(syscall), code)
+  local message = format(TEXT.SYSCALL, jsstring(syscall), code)
   if truthy(hostname) then message = message .. " " .. jsstring(hostname) end
   local e = errors.new("Error", code, message)
   e.errno, e.syscall = errno, syscall

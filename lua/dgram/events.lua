@@ -9,6 +9,8 @@
 local type, getmetatable, setmetatable, rawget = type, getmetatable, setmetatable, rawget
 local error, select, ipairs, pairs = error, select, ipairs, pairs
 local js = require "dgram.js"
+local compat = require "dgram.compat"
+local intkey, format = compat.intkey, compat.format
 
 local EventEmitter = { defaultMaxListeners = 10 }
 local proto = {}
@@ -116,10 +118,10 @@ local function className(obj)
 end
 
 local function warnLeak(self, name, count, max)
-  io.stderr:write(("(lua) MaxListenersExceededWarning: Possible EventEmitter"
+  io.stderr:write(format("(lua) MaxListenersExceededWarning: Possible EventEmitter"
     .. " memory leak detected. %d %s listeners added to [%s]. MaxListeners is %s."
-    .. " Use emitter.setMaxListeners() to increase limit\n")
-    :format(count, js.string(name), className(self), js.string(max)))
+    .. " Use emitter.setMaxListeners() to increase limit\n",
+    count, js.string(name), className(self), js.string(max)))
 end
 
 local function addListener(self, name, listener, prepend)
@@ -361,7 +363,7 @@ end
 -- insertion order, then symbols; here other numbers go with the strings and
 -- any other value (such as errorMonitor) with the symbols.
 local function keyClass(k)
-  if math.type(k) == "integer" and k >= 0 then return 0 end
+  if intkey(k) and k >= 0 then return 0 end
   local t = type(k)
   if t == "string" or t == "number" then return 1 end
   return 2

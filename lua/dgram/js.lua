@@ -10,9 +10,13 @@
 
 local js = {}
 
+local compat = require "dgram.compat"
+
 local type, tostring, getmetatable, rawget, next = type, tostring, getmetatable, rawget, next
-local byte, sub, format = string.byte, string.sub, string.format
+local byte, sub, format = string.byte, string.sub, compat.format
 local floor, huge = math.floor, math.huge
+local isinteger, intkey, tointeger = compat.isinteger, compat.intkey, compat.tointeger
+local utf8 = compat.utf8
 local NAN = 0 / 0
 
 ---------------------------------------------------------------------------
@@ -31,15 +35,16 @@ end
 -- WhiteSpace and LineTerminator, as trim() and Number(s) remove them, in
 -- UTF-8: U+0009-000D and U+0020 are one byte, U+00A0 two, the others
 -- (U+1680, U+2000-200A, U+2028, U+2029, U+202F, U+205F, U+3000, U+FEFF)
--- three.
+-- three. Written as decimal escapes, the only ones Lua 5.1 reads ("\xC2"
+-- and "\u{A0}" are silently "xC2" and "u{A0}" there).
 local ASCII_SPACE = { [9] = true, [10] = true, [11] = true, [12] = true, [13] = true, [32] = true }
-local NBSP = "\xC2\xA0"
+local NBSP = "\194\160"
 local WIDE_SPACE = {
-  ["\xE1\x9A\x80"] = true, ["\xE2\x80\xA8"] = true, ["\xE2\x80\xA9"] = true,
-  ["\xE2\x80\xAF"] = true, ["\xE2\x81\x9F"] = true, ["\xE3\x80\x80"] = true,
-  ["\xEF\xBB\xBF"] = true,
+  ["\225\154\128"] = true, ["\226\128\168"] = true, ["\226\128\169"] = true,
+  ["\226\128\175"] = true, ["\226\129\159"] = true, ["\227\128\128"] = true,
+  ["\239\187\191"] = true,
 }
-for b = 0x80, 0x8A do WIDE_SPACE["\xE2\x80" .. string.char(b)] = true end
+for b = 0x80, 0x8A do WIDE_SPACE["\226\128" .. string.char(b)] = true end
 
 -- String.prototype.trim. Each end is walked byte by byte, a space taken
 -- whole, so a long blank string costs one table look-up a byte
@@ -152,7 +157,7 @@ function js.touint32(v)
   local n = tonumber_js(v)
   if n ~= n or n == huge or n == -huge then return 0 end
   n = n >= 0 and floor(n) or -floor(-n)
-  return math.tointeger(n % 4294967296)
+  return tointeger(n % 4294967296)
 end
 
 function js.toint32(v)
@@ -174,10 +179,11 @@ end
 
 -- Number.prototype.toString: the shortest digits that read back as x, in
 -- fixed notation for exponents -7 < e < 21, else exponential ('1e+21',
--- '5e-7'); -0 prints as '0'. Lua integers print exactly, even beyond 2^53
--- where JS would round (a Lua value is what the user passed).
+-- '5e-7'); -0 prints as '0'. Integers of Lua 5.3+ print exactly, even
+-- beyond 2^53 where JS would round (a Lua value is what the user passed);
+-- elsewhere every number is a double and prints as in JS.
 local function number(x)
-  if math.type(x) == "integer" then return format("%d", x) end
+  if isinteger(x) then return format("%d", x) end
   if x ~= x then return "NaN" end
   if x == huge then return "Infinity" end
   if x == -huge then return "-Infinity" end
@@ -237,7 +243,7 @@ local function chars(s, max)
     if n + w <= max then
       list[#list + 1] = { s = str, cp = cp, n = w }
     elseif n < max then        -- 1 unit left for a 2-unit character
-      local hs = 0xD800 + ((cp - 0x10000) >> 10)
+      local hs = 0xD800 + floor((cp - 0x10000) / 1024)
       list[#list + 1] = { s = utf8.char(hs), cp = hs, n = 1 }
     end
     n = n + w
@@ -338,7 +344,7 @@ end
 local function array_length(t)
   local n = 0
   for k in next, t do
-    if math.type(k) ~= "integer" or k < 1 then return nil end
+    if not intkey(k) or k < 1 then return nil end
     n = n + 1
   end
   if n == 0 then return nil end
@@ -359,7 +365,7 @@ end
 -- JS lists integer-like keys first, in numeric order, then the other string
 -- keys in insertion order, which Lua does not keep: those are sorted.
 local function key_rank(k)
-  if math.type(k) == "integer" and k >= 0 then return 1, k end
+  if intkey(k) and k >= 0 then return 1, k end
   if type(k) == "number" then return 2, number(k) end
   if type(k) == "string" then
     if k == "0" or k:match("^[1-9]%d*$") and #k < 16 then return 1, tonumber(k) end

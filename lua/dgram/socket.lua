@@ -6,6 +6,7 @@ local core = require "dgram.core"
 local EventEmitter = require "dgram.events"
 local errors = require "dgram.errors"
 local js = require "dgram.js"
+local compat = require "dgram.compat"
 local validate = require "dgram.validate"
 local timers = require "dgram.timers"
 
@@ -104,19 +105,13 @@ end
 
 local DEFAULT_HOST = core.DEFAULT_HOST
 
--- A custom lookup may answer something else than a string: C++ makes a
--- string of it in Node, and the OS refuses it (bind EINVAL [object Object]).
-local function addressString(ip)
-  if type(ip) == "string" then
-    return ip
-  end
-  return ip == nil and "undefined" or tostring(ip)
-end
-
 local function lookup(st, address, callback)
   return st.lookup(truthy(address) and address or DEFAULT_HOST[st.family], st.family,
     function(err, ip, ...)
-      callback(err, err == nil and addressString(ip) or ip, ...)
+      -- A custom lookup may answer something else than a string: C++
+      -- makes a string of it in Node, and the OS refuses it (bind EINVAL
+      -- [object Object]).
+      callback(err, err == nil and js.string(ip) or ip, ...)
     end)
 end
 
@@ -237,7 +232,7 @@ local function bufferSize(self, size, which)
   if size > 2147483647 then -- C++ takes an int32
     error(errors.ERR_SOCKET_BUFFER_SIZE(core.errno.EINVAL, syscall))
   end
-  local ret, err = core.udp_buffer_size(h, which, math.tointeger(size))
+  local ret, err = core.udp_buffer_size(h, which, compat.tointeger(size))
   if ret == nil then
     error(errors.ERR_SOCKET_BUFFER_SIZE(err, syscall))
   end
@@ -478,8 +473,9 @@ local function toMessage(buffer)
   if n == 1 and type(buffer[1]) == "string" then
     return buffer[1]
   end
-  local list = table.move(buffer, 1, n, 1, {})
+  local list = {}
   for i = 1, n do
+    list[i] = buffer[i]
     if type(list[i]) ~= "string" then
       error(errors.ERR_INVALID_ARG_TYPE("buffer list arguments", BUFFER_TYPES, buffer))
     end
@@ -727,9 +723,9 @@ local function membership(self, join, syscall, multicastAddress, interfaceAddres
     error(errors.ERR_MISSING_ARGS("multicastAddress"))
   end
   if interfaceAddress ~= nil and type(interfaceAddress) ~= "string" then
-    interfaceAddress = tostring(interfaceAddress)
+    interfaceAddress = js.string(interfaceAddress)
   end
-  check(core.udp_set_membership(st.handle, tostring(multicastAddress), interfaceAddress, join), syscall)
+  check(core.udp_set_membership(st.handle, js.string(multicastAddress), interfaceAddress, join), syscall)
 end
 
 function Socket:addMembership(multicastAddress, interfaceAddress)
@@ -745,7 +741,7 @@ local function sourceMembership(self, join, syscall, sourceAddress, groupAddress
   validate.string(sourceAddress, "sourceAddress")
   validate.string(groupAddress, "groupAddress")
   if interfaceAddress ~= nil and type(interfaceAddress) ~= "string" then
-    interfaceAddress = tostring(interfaceAddress)
+    interfaceAddress = js.string(interfaceAddress)
   end
   check(core.udp_set_source_membership(st.handle, sourceAddress, groupAddress, interfaceAddress, join),
     syscall)

@@ -2,6 +2,7 @@
 -- handles, setImmediate on the loop's check phase, and the nextTick queue,
 -- drained after every callback that C makes into Lua (the invoke hook).
 local core = require "dgram.core"
+local compat = require "dgram.compat"
 local js = require "dgram.js"
 local validate = require "dgram.validate"
 
@@ -11,7 +12,7 @@ local M = {}
 -- arguments allocates nothing (every send queues one or two).
 local fns, a1, a2, a3, a4, a5, packed = {}, {}, {}, {}, {}, {}, {}
 local head, tail = 1, 0
-local unpack = table.unpack
+local unpack, pack = compat.unpack, compat.pack
 local setTicksPending = core.ticks_pending
 
 function M.nextTick(fn, ...)
@@ -28,7 +29,7 @@ function M.nextTick(fn, ...)
     a1[tail], a2[tail], a3[tail], a4[tail], a5[tail] = ...
     packed[tail] = n
   else
-    packed[tail] = table.pack(...)
+    packed[tail] = pack(...)
   end
 end
 
@@ -109,7 +110,7 @@ local function newTimeout(fn, ms, rep, ...)
   validate.func(fn, "callback")
   local t = setmetatable({ _handle = core.timer_new(), _delay = delay(ms), _repeat = rep }, Timeout)
   local n = select("#", ...)
-  local args = n > 0 and table.pack(...) or nil
+  local args = n > 0 and pack(...) or nil
   t._fire = function()
     if not rep then
       t._active = false
@@ -198,7 +199,7 @@ end
 function M.setImmediate(fn, ...)
   validate.func(fn, "callback")
   local n = select("#", ...)
-  local im = setmetatable({ _fn = fn, _args = n > 0 and table.pack(...) or nil, _ref = true }, Immediate)
+  local im = setmetatable({ _fn = fn, _args = n > 0 and pack(...) or nil, _ref = true }, Immediate)
   queue[#queue + 1] = im
   refed = refed + 1
   if #queue == 1 or refed == 1 then

@@ -3,6 +3,7 @@
 -- validator is called by an API function, so the API's caller is blamed
 -- (the level only shows for string errors; it documents the intent here).
 
+local compat = require "dgram.compat"
 local errors = require "dgram.errors"
 local js = require "dgram.js"
 
@@ -26,7 +27,7 @@ function validate.port(port, name, allowZero)
     or (t == "number" and n == 0 and allowZero == false) then
     error(errors.ERR_SOCKET_BAD_PORT(port, name, allowZero ~= false))
   end
-  return math.tointeger(n)
+  return compat.tointeger(n)
 end
 
 function validate.string(v, name)

@@ -30,7 +30,7 @@ for i = 1, COUNT do
   if RUN_EVERY > 0 and i %% RUN_EVERY == 0 then
     dgram.run("nowait")
   end
-  if i %% (COUNT // 20) == 0 then
+  if i %% math.floor(COUNT / 20) == 0 then
     maxFds = math.max(maxFds, fds())
     maxLive = math.max(maxLive, (core.open_handles()))
   end
@@ -59,7 +59,7 @@ for i = 1, COUNT do
   s:addMembership("239.7.7.7", "127.0.0.1")
   if i == 1 then assert(core.udp_fileno(s._state.handle), "addMembership made no OS socket") end
   if i %% 500 == 0 then dgram.run("nowait") end
-  if i %% (COUNT // 20) == 0 then maxFds = math.max(maxFds, fds()) end
+  if i %% math.floor(COUNT / 20) == 0 then maxFds = math.max(maxFds, fds()) end
 end
 collectgarbage() collectgarbage()
 dgram.run()

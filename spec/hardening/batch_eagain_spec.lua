@@ -34,7 +34,7 @@ end
 local REPLY_THEN = [==[
 local dgram = require "dgram"
 local server = dgram.createSocket(SNDBUF > 0 and { type = "udp4", sendBufferSize = SNDBUF } or "udp4")
-local peer = dgram.createSocket({ type = "udp4", recvBufferSize = 1 << 20 })
+local peer = dgram.createSocket({ type = "udp4", recvBufferSize = 1048576 })
 local got, errs, deadline = 0, {}, nil
 local function finish()
   dgram.clearTimeout(deadline)
@@ -125,7 +125,8 @@ dgram.run()
 local function params(t)
   local names, values = {}, {}
   for k, v in pairs(t) do
-    names[#names + 1], values[#values + 1] = k, ("%q"):format(v)
+    -- %q quotes only strings before Lua 5.3
+    names[#names + 1], values[#values + 1] = k, type(v) == "string" and ("%q"):format(v) or tostring(v)
   end
   return ("local %s = %s"):format(table.concat(names, ", "), table.concat(values, ", "))
 end

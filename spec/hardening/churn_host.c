@@ -19,6 +19,10 @@
 
 #include "dgram.h"
 
+#ifndef LUA_OK /* Lua 5.1 and LuaJIT */
+#define LUA_OK 0
+#endif
+
 static const char script[] =
   "local dgram = require 'dgram'\n"
   "for i = 1, 10 do\n"

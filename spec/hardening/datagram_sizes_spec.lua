@@ -22,7 +22,7 @@ local FAMILIES = {
 local function payload(seq, size)
   local head = ("%08d:"):format(seq)
   local unit = head .. string.char(seq % 251, (seq * 7) % 256, (seq * 13 + 1) % 256)
-  local body = unit:rep(size // #unit + 1)
+  local body = unit:rep(math.floor(size / #unit) + 1)
   return body:sub(1, size)
 end
 

@@ -39,8 +39,8 @@ local PAYLOAD = [==[
 local function payload(seq)
   local len = 16 + (seq * 7919) %% 1185
   local head = ("%%09d:"):format(seq)
-  local unit = string.char(65 + seq %% 26, 97 + (seq // 26) %% 26, 48 + seq %% 10, (seq * 31) %% 256)
-  return (head .. unit:rep((len - #head) // 4 + 1)):sub(1, len)
+  local unit = string.char(65 + seq %% 26, 97 + math.floor(seq / 26) %% 26, 48 + seq %% 10, (seq * 31) %% 256)
+  return (head .. unit:rep(math.floor((len - #head) / 4) + 1)):sub(1, len)
 end
 ]==]
 
@@ -85,7 +85,7 @@ local CLIENT = PAYLOAD .. [==[
 local dgram = require "dgram"
 local core = require "dgram.core"
 local N, RATE, PORT = %d, %d, %d
-local MAXBURST = math.max(1, RATE // 1000 * 2)
+local MAXBURST = math.max(1, math.floor(RATE / 1000) * 2)
 local s = dgram.createSocket({ type = "udp4", recvBufferSize = 4 * 1024 * 1024, sendBufferSize = 4 * 1024 * 1024 })
 local callbackSeen, replySeen = bitset(), bitset()
 local sent, callbacks, callbackErrors, doubleCallbacks = 0, 0, 0, 0

@@ -9,10 +9,10 @@ local STATES = os.getenv("SOAK") == "1" and 1000 or 200
 describe("embedding churn", function()
   it(("creates and closes %d Lua states"):format(STATES), function()
     local bin = h.build .. "/churn_host"
-    local san = h.build == "build/san" and "-fsanitize=address,undefined " or ""
-    local out, ok = h.sh(("cc -std=gnu99 -O1 -g %s-Isrc $(pkg-config --cflags lua5.4 libuv) -o %s "
+    local san = h.sanitized and "-fsanitize=address,undefined " or ""
+    local out, ok = h.sh(("cc -std=gnu99 -O1 -g %s-Isrc $(pkg-config --cflags %s libuv) -o %s "
       .. "spec/hardening/churn_host.c %s/dgram/core.so -Wl,-rpath,'$ORIGIN/dgram' "
-      .. "$(pkg-config --libs lua5.4 libuv)"):format(san, bin, h.build))
+      .. "$(pkg-config --libs %s libuv)"):format(san, h.LUA, bin, h.build, h.LUA))
     assert(ok, out)
     out, ok = h.sh(('LUA_PATH="./lua/?.lua;;" LUA_CPATH="./%s/?.so;;" timeout 300 %s %d')
       :format(h.build, bin, STATES), true)
@@ -22,7 +22,7 @@ describe("embedding churn", function()
     assert.equal(tonumber(fds0), tonumber(fds1))
     -- ASan's quarantine keeps freed memory on purpose; there LeakSanitizer
     -- checks for leaks instead, at the host's exit.
-    if h.build ~= "build/san" then
+    if not h.sanitized then
       assert.is_true(tonumber(rss1) - tonumber(rss0) < 4096, out)
     end
   end)

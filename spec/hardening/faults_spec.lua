@@ -158,7 +158,7 @@ describe("faults", function()
     local r = dgram.createSocket("udp4")
     local big = {}
     for i = 1, 65507 do
-      big[i] = string.char((i * 7 + i // 256) % 256)
+      big[i] = string.char((i * 7 + math.floor(i / 256)) % 256)
     end
     big = table.concat(big)
     r:on("message", h.mustCall(function(msg, rinfo)

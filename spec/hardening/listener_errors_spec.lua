@@ -34,7 +34,7 @@ dgram.run("nowait")
 local port = r:address().port
 local seq, raised = 0, 0
 local reg0, heap0
-local checkpoint = math.max(BURST, COUNT // 10 // BURST * BURST)
+local checkpoint = math.max(BURST, math.floor(math.floor(COUNT / 10) / BURST) * BURST)
 local core = require "dgram.core"
 core.update_time()
 local t0 = dgram.now()
@@ -222,7 +222,7 @@ local function pass(N)
 end
 
 -- A warm-up pass (a tenth), the checkpoint, then the measured pass.
-pass(math.max(1, COUNT // 10))
+pass(math.max(1, math.floor(COUNT / 10)))
 reg0, heap0 = registry(), heap()
 errorsOut = 0
 pass(COUNT)
@@ -254,12 +254,12 @@ describe("errors raised in listeners", function()
     checkStable(figs)
   end)
 
-  it(("a 'message' listener raising for every datagram of bursts of 20 (%d datagrams)"):format(COUNT // 10),
+  it(("a 'message' listener raising for every datagram of bursts of 20 (%d datagrams)"):format(math.floor(COUNT / 10)),
     function()
-      local out = support.check(support.child(MESSAGE_BODY:format(COUNT // 10, 20), { timeout = TIMEOUT }))
+      local out = support.check(support.child(MESSAGE_BODY:format(math.floor(COUNT / 10), 20), { timeout = TIMEOUT }))
       local figs = support.figures(out)
       support.report("listener errors, bursts of 20", figs)
-      assert.equal(COUNT // 10, figs.errors_raised)
+      assert.equal(math.floor(COUNT / 10), figs.errors_raised)
       checkStable(figs)
     end)
 

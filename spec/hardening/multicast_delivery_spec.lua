@@ -4,7 +4,7 @@
 -- fd00:200::2). Nothing is sent outside them: the only interfaces are lo
 -- and the veth pair, and neither namespace has a default route.
 --
--- Each case runs one sender (a child lua5.4 in NS) and one or two
+-- Each case runs one sender (a child of the Lua under test in NS) and one or two
 -- receivers (children in PEER, or in NS for the loopback and TTL cases).
 -- A case is a list of phases; each phase sends N numbered datagrams
 -- (HARDEN_MCAST_COUNT: 2,000, SOAK=1: 100,000) of 24 to 200 bytes from a
@@ -80,8 +80,8 @@ local SHARED = [==[
 local function payload(ph, seq)
   local head = ("D%d|%d|"):format(ph, seq)
   local len = 24 + (seq * 7919) % 177
-  local unit = string.char(65 + seq % 26, 97 + (seq // 26) % 26, 48 + (seq + ph) % 10, (seq * 31 + ph) % 256)
-  return (head .. unit:rep((len - #head) // 4 + 1)):sub(1, len)
+  local unit = string.char(65 + seq % 26, 97 + math.floor(seq / 26) % 26, 48 + (seq + ph) % 10, (seq * 31 + ph) % 256)
+  return (head .. unit:rep(math.floor((len - #head) / 4) + 1)):sub(1, len)
 end
 local dgram = require "dgram"
 local core = require "dgram.core"
@@ -89,7 +89,7 @@ local core = require "dgram.core"
 
 local SENDER = [==[
 local N, RATE, WINDOW = CFG.count, CFG.rate, CFG.window
-local MAXBURST = math.max(1, RATE // 1000 * 2)
+local MAXBURST = math.max(1, math.floor(RATE / 1000) * 2)
 local names, peers = CFG.receivers, {}
 for _, n in ipairs(names) do peers[n] = { progress = {}, acked = {} } end
 local ready, current = 0, 0
@@ -454,7 +454,7 @@ local function runCase(c)
   local function killReceivers()
     for _, ch in ipairs(children) do
       local f = io.open(ch.pidfile)
-      local pid = f and f:read("l")
+      local pid = f and f:read("*l")
       if f then f:close() end
       if pid and pid:match("^%d+$") and not ch.waited then
         support.sh("kill " .. pid .. " 2>/dev/null")

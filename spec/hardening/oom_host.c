@@ -28,6 +28,10 @@
 
 #include "dgram.h"
 
+#ifndef LUA_OK /* Lua 5.1 and LuaJIT */
+#define LUA_OK 0
+#endif
+
 static const char script[] =
   "local dgram = require 'dgram'\n"
   "local s = dgram.createSocket('udp4')\n"
@@ -98,7 +102,8 @@ static int open_fds(void) {
  * raised). Counts the errors the script raises on purpose, and others. */
 static int run_nowait(lua_State *L, int *timer_errors, int *other_errors) {
   int alive;
-  if (lua_getglobal(L, "dgram_run") != LUA_TFUNCTION) {
+  lua_getglobal(L, "dgram_run");
+  if (lua_type(L, -1) != LUA_TFUNCTION) {
     lua_pop(L, 1);
     (*other_errors)++;
     return 0;

@@ -12,6 +12,7 @@
 -- lo has a tbf shaper: sends wait in the qdisc, the small send buffer
 -- fills, and libuv queues the rest until the socket is writable again.
 local common = require "common"
+local h = require "helpers"
 
 local SOAK = os.getenv("SOAK") == "1"
 local ROUNDS = SOAK and 1000 or 60
@@ -112,8 +113,8 @@ describe("close() in 'message' while sends are queued (libuv PR #4321)", functio
     f:write(childSource(10, 500))
     f:close()
     local out, ok = common.sh(("ip netns exec %s env LUA_PATH=%s LUA_CPATH=%s timeout 300 valgrind -q "
-      .. "--error-exitcode=99 lua5.4 %s"):format(ns.name, common.shellQuote(package.path),
-      common.shellQuote(package.cpath), path))
+      .. "--error-exitcode=99 %s %s"):format(ns.name, common.shellQuote(package.path),
+      common.shellQuote(package.cpath), h.LUA, path))
     os.remove(path)
     assert(ok, out)
     check(out, 10, 500)

@@ -1,7 +1,8 @@
 -- Shared by the hardening specs (require "hardening.support"): the quick
 -- and soak sizes, process measurements (RSS, open fds, registry entries),
--- child lua5.4 processes (in a namespace, under prlimit, in the
--- background), and the figures each spec reports.
+-- child processes of the Lua under test (in a namespace, under prlimit, in
+-- the background), and the figures each spec reports. Children run on
+-- every Lua: their source (M.PRELUDE and each spec's body) is 5.1's.
 --
 -- Sizes: every spec runs its quick size in `make test`; SOAK=1 (`make soak`)
 -- switches to the long size, and an environment variable named after the
@@ -10,6 +11,7 @@
 -- them, and M.report() appends them to the file named by $FIGURES (what
 -- `make soak` prints at the end) as "<spec>: <name> = <value>".
 local common = require "common"
+local h = require "helpers"
 
 local M = {}
 
@@ -21,7 +23,7 @@ M.q = common.shellQuote
 function M.size(env, quick, soak)
   local v = tonumber(os.getenv(env) or "")
   if v then
-    return math.tointeger(v) or v
+    return v == math.floor(v) and math.floor(v) or v -- 5.4: "5e4" an integer
   end
   return M.SOAK and soak or quick
 end
@@ -43,7 +45,7 @@ end
 -- Lua source run at the top of every child: measurements of the child's
 -- own process, and the FIGURE printer.
 M.PRELUDE = [==[
-local function readfile(p) local f = io.open(p) if not f then return nil end local s = f:read("a") f:close() return s end
+local function readfile(p) local f = io.open(p) if not f then return nil end local s = f:read("*a") f:close() return s end
 local PID = readfile("/proc/self/stat"):match("^(%d+)")
 -- VmRSS in KiB.
 local function rss() return tonumber(readfile("/proc/" .. PID .. "/status"):match("VmRSS:%s*(%d+)")) end
@@ -62,17 +64,25 @@ local function registry()
   for _ in pairs(debug.getregistry()) do n = n + 1 end
   return n
 end
-local function heap() collectgarbage() collectgarbage() return collectgarbage("count") end
+-- The Lua heap in KiB; LuaJIT's compiled traces, which count in it, are
+-- dropped first (they come and go with what the JIT compiles, not leaks).
+local function heap()
+  if jit then jit.flush() end
+  collectgarbage() collectgarbage() return collectgarbage("count")
+end
 local function figure(name, value) io.write("FIGURE ", name, " ", tostring(value), "\n") io.flush() end
--- A bitset of sequence numbers, 64 per integer: bits(i) marks i and
+-- A bitset of sequence numbers, 32 per number (arithmetic only, exact in
+-- a double: Lua 5.1 has no bitwise operators): bits(i) marks i and
 -- returns whether it was already marked.
 local function bitset()
   local words = {}
   return function(i) -- marks i; returns whether it was already marked
-    local w, b = i >> 6, 1 << (i & 63)
+    local w = math.floor(i / 32)
+    local b = 2 ^ (i % 32)
     local v = words[w] or 0
-    words[w] = v | b
-    return v & b ~= 0
+    if math.floor(v / b) % 2 == 1 then return true end
+    words[w] = v + b
+    return false
   end
 end
 local SANITIZED = (os.getenv("LD_PRELOAD") or ""):find("asan", 1, true) ~= nil
@@ -91,7 +101,8 @@ local function envList(env)
   return table.concat(list, " ")
 end
 
--- The shell command that runs `source` (with M.PRELUDE) in a child lua5.4.
+-- The shell command that runs `source` (with M.PRELUDE) in a child of the
+-- Lua under test.
 -- opts: env (table), netns (a namespace name), prefix (e.g. "prlimit
 -- --nofile=20"), timeout (seconds, default 60). Returns the command and
 -- the script's path (the caller removes it).
@@ -102,8 +113,8 @@ local function childCommand(source, opts)
   f:write(M.PRELUDE, source)
   f:close()
   local ns = opts.netns and ("ip netns exec " .. opts.netns .. " ") or ""
-  local cmd = ("%stimeout -k 5 %d env %s %s lua5.4 %s"):format(ns, opts.timeout or 60, envList(opts.env),
-    opts.prefix or "", path)
+  local cmd = ("%stimeout -k 5 %d env %s %s %s %s"):format(ns, opts.timeout or 60, envList(opts.env),
+    opts.prefix or "", h.LUA, path)
   return cmd, path
 end
 
@@ -118,13 +129,12 @@ end
 -- Starts the child in the background; :wait() returns what M.child does.
 function M.spawn(source, opts)
   local cmd, path = childCommand(source, opts)
-  local p = assert(io.popen("unset LD_PRELOAD; { " .. cmd .. "\n} 2>&1"))
+  local p = h.pipe("unset LD_PRELOAD; { " .. cmd .. "\n} 2>&1")
   return {
     wait = function()
-      local out = p:read("a")
-      local ok, _, code = p:close()
+      local out, ok, code = p:wait()
       os.remove(path)
-      return out, ok == true, code
+      return out, ok, code
     end,
   }
 end

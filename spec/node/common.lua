@@ -44,13 +44,11 @@ M.shellQuote = shq
 -- `make test SANITIZE=1` run is kept away from the system tools run here
 -- (`ip` reports its own leaks under it and fails).
 function M.sh(cmd)
-  local p = assert(io.popen("unset LD_PRELOAD; { " .. cmd .. "\n} 2>&1"))
-  local out = p:read("a")
-  local ok, _, code = p:close()
-  return out, ok == true, code
+  return h.pipe("unset LD_PRELOAD; { " .. cmd .. "\n} 2>&1"):wait()
 end
 
--- Runs `source` (Lua) in a child `lua5.4` that finds the module and these
+-- Runs `source` (Lua) in a child of the Lua under test (h.LUA, the
+-- Makefile's LUA) that finds the module and these
 -- helpers as this process does. opts.env: extra environment variables
 -- (name -> value); opts.netns: a namespace (from M.netns) to run it in;
 -- opts.timeout: seconds (default 30). Returns output, ok, exit code.
@@ -70,8 +68,8 @@ function M.luaChild(source, opts)
     env[#env + 1] = k .. "=" .. shq(v)
   end
   local prefix = opts.netns and ("ip netns exec " .. opts.netns.name .. " ") or ""
-  local cmd = ("%stimeout -k 2 %d env %s lua5.4 %s"):format(prefix, opts.timeout or 30,
-    table.concat(env, " "), path)
+  local cmd = ("%stimeout -k 2 %d env %s %s %s"):format(prefix, opts.timeout or 30,
+    table.concat(env, " "), h.LUA, path)
   local out, ok, code = M.sh(cmd)
   os.remove(path)
   return out, ok, code
@@ -92,7 +90,7 @@ end
 local nsCount = 0
 local function pid()
   local f = io.open("/proc/self/stat")
-  local s = f and f:read("l") or ""
+  local s = f and f:read("*l") or ""
   if f then f:close() end
   return s:match("^(%d+)") or tostring(os.time())
 end
@@ -191,7 +189,7 @@ function M.hermeticResolver(ns)
     return nil, "dnsmasq did not start: " .. out
   end
   local f = io.open(pidfile)
-  local p = f and f:read("l")
+  local p = f and f:read("*l")
   if f then f:close() end
   if p and p:match("^%d+$") then
     ns.pids[#ns.pids + 1] = p
@@ -214,7 +212,7 @@ local function jsNumber(x)
     return "-Infinity"
   elseif x == 0 then
     return (1 / x < 0) and "-0" or "0"
-  elseif math.type(x) == "integer" or (x == math.floor(x) and math.abs(x) < 2 ^ 53) then
+  elseif (math.type and math.type(x) == "integer") or (x == math.floor(x) and math.abs(x) < 2 ^ 53) then
     return ("%d"):format(x)
   end
   for p = 1, 17 do

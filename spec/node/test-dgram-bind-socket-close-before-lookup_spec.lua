@@ -10,7 +10,7 @@ describe("test-dgram-bind-socket-close-before-lookup", function()
     local socket = dgram.createSocket({
       type = "udp4",
       lookup = common.mustCall(function(...)
-        local args = table.pack(...)
+        local args = { n = select("#", ...), ... }
         -- Call lookup callback after 1s
         dgram.setTimeout(function()
           args[args.n](setmetatable({ name = "Error", message = "an error" }, dgram.Error))

@@ -71,7 +71,7 @@ describe("test-dgram-send-default-host", function()
       -- The replies may arrive out of order -> sort them before checking.
       table.sort(received)
 
-      local repeated = { table.unpack(toSend) }
+      local repeated = { (table.unpack or unpack)(toSend) }
       for _ = 1, arrayBufferViewsCount do
         for j = 1, 3 do
           repeated[#repeated + 1] = toSend[j]
