@@ -1,6 +1,7 @@
 -- Runs every spec file in its own busted process (a crash or a hang in one
 -- file cannot take the others with it) and ends with the plain line
--- "N passed, N failed" that CI reads. VALGRIND=1 runs each under valgrind.
+-- "N passed, N failed" that CI reads; skipped (pending) tests are listed
+-- with their reasons before it. VALGRIND=1 runs each under valgrind.
 -- Usage: lua5.4 tools/runspecs.lua [dir-or-file ...]
 local BUSTED = os.getenv("BUSTED") or "/usr/bin/busted"
 local LUA = os.getenv("LUA") or "lua5.4"
@@ -34,8 +35,8 @@ if os.getenv("VALGRIND") == "1" then
   PER_FILE_TIMEOUT = PER_FILE_TIMEOUT * 10
 end
 
-local passed, failed = 0, 0
-local failures = {}
+local passed, failed, skipped = 0, 0, 0
+local failures, skips = {}, {}
 for _, file in ipairs(files) do
   local cmd = ("timeout -k 5 %d %s%s %s -o TAP %s 2>&1"):format(PER_FILE_TIMEOUT, prefix, LUA,
     BUSTED, shell_quote(file))
@@ -43,7 +44,11 @@ for _, file in ipairs(files) do
   local ok_n, bad_n, lines = 0, 0, {}
   for line in p:lines() do
     lines[#lines + 1] = line
-    if line:match("^ok %d+") then
+    local reason = line:match("^ok %d+ %- # SKIP (.*)")
+    if reason then -- a pending() test: it says why it did not run
+      skipped = skipped + 1
+      skips[#skips + 1] = file .. ": " .. reason
+    elseif line:match("^ok %d+") then
       ok_n = ok_n + 1
     elseif line:match("^not ok %d+") then
       bad_n = bad_n + 1
@@ -61,8 +66,11 @@ for _, file in ipairs(files) do
   end
   io.flush()
 end
+if #skips > 0 then
+  io.write("\nSkipped:\n  ", table.concat(skips, "\n  "), "\n")
+end
 if #failures > 0 then
   io.write("\nFailures:\n", table.concat(failures, "\n"), "\n\n")
 end
 io.write(("%d passed, %d failed\n"):format(passed, failed))
-os.exit(failed == 0 and passed > 0 and 0 or 1, true)
+os.exit(failed == 0 and passed + skipped > 0 and 0 or 1, true)
