@@ -6,6 +6,7 @@ local errors = require "dgram.errors"
 local timers = require "dgram.timers"
 local abort = require "dgram.abort"
 local Socket = require "dgram.socket"
+local host = require "dgram.host"
 
 core.set_hooks {
   invoke = timers.invoke,
@@ -13,6 +14,7 @@ core.set_hooks {
   recverror = Socket.hooks.recverror,
   immediate = timers.runImmediates,
   drain = timers.drain,
+  report = host.report,
   -- What every call raises once lua_close has closed the module's state
   -- (from a finalizer that runs after the module's own).
   closed = function() return errors.ERR_SOCKET_DGRAM_NOT_RUNNING() end,
@@ -51,6 +53,10 @@ end
 
 M.stop = core.stop
 M.now = core.now
+M.useLoop = host.useLoop
+M.setErrorHandler = host.setErrorHandler
+M.backendFd = host.backendFd
+M.backendTimeout = host.backendTimeout
 M.setTimeout = timers.setTimeout
 M.setInterval = timers.setInterval
 M.setImmediate = timers.setImmediate

@@ -8,6 +8,7 @@
 
 #include <lua.h>
 #include <lauxlib.h>
+#include <lualib.h>
 
 #if LUA_VERSION_NUM < 504
 /* One user value, the owner table (5.1 and 5.2 take only tables). */
@@ -59,6 +60,26 @@ static inline void dg_compat_rotate(lua_State *L, int idx, int n) {
   }
 }
 #define lua_rotate dg_compat_rotate
+#endif
+
+#if LUA_VERSION_NUM < 502 && !defined(LUA_JITLIBNAME)
+/* Lua 5.1 has no luaL_traceback (LuaJIT has): debug.traceback's, when the
+ * host opened the debug library, else none. */
+static inline void dg_compat_traceback(lua_State *L, lua_State *L1, const char *msg, int level) {
+  (void)L1;
+  lua_getfield(L, LUA_GLOBALSINDEX, "debug");
+  if (lua_istable(L, -1)) {
+    lua_getfield(L, -1, "traceback");
+    lua_remove(L, -2);
+    lua_pushstring(L, msg != NULL ? msg : "");
+    lua_pushinteger(L, level + 1); /* counted from debug.traceback */
+    if (lua_pcall(L, 2, 1, 0) == 0 && lua_isstring(L, -1))
+      return;
+  }
+  lua_pop(L, 1);
+  lua_pushstring(L, msg != NULL ? msg : "");
+}
+#define luaL_traceback dg_compat_traceback
 #endif
 
 #if LUA_VERSION_NUM < 502

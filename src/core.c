@@ -4,8 +4,13 @@
  * opener, and implements the embedding API of dgram.h. The context is plain
  * malloc'd memory with a reference count, because libuv may call back into
  * it after the Lua state has closed (a host's loop outlives the state).
+ * Every call into Lua goes through dg_pcall: inside run() an error is
+ * stashed for run() to raise; on a loop that something else runs it goes
+ * to the error handler. The context's own handles (immediates, ticks,
+ * deferred closes) move with it when it changes loops (dg_ctx_use_loop).
  */
 #define _GNU_SOURCE /* dladdr */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -71,9 +76,24 @@ static int stash_error(lua_State *L) {
   return 0;
 }
 
-void dg_pcall(dg_ctx *ctx, lua_State *L, int nargs) {
-  if (lua_pcall(L, nargs, 0, 0) == LUA_OK)
-    return;
+static void tick_prepare_cb(uv_prepare_t *prepare);
+
+/* Registry key of the traceback of the error being reported. */
+static char traceback_key;
+
+/* The message handler on a loop that run() does not run: leaves the error
+ * as it is and files its traceback for dg_report. */
+static int traceback_msgh(lua_State *L) {
+  lua_pushlightuserdata(L, &traceback_key);
+  luaL_traceback(L, L, NULL, 1);
+  lua_rawset(L, LUA_REGISTRYINDEX);
+  lua_settop(L, 1);
+  return 1;
+}
+
+/* [-1, +0, -] Stashes the error on top for run() to raise, and stops the
+ * loop. */
+static void stash(dg_ctx *ctx, lua_State *L) {
   /* Keep the value intact (no traceback): run() raises it as it is. */
   if (lua_isnil(L, -1)) {
     lua_pop(L, 1);
@@ -94,6 +114,91 @@ void dg_pcall(dg_ctx *ctx, lua_State *L, int nargs) {
   ctx->halted = 1;
   if (!ctx->replaying) /* else uv_run is not running: nothing to stop */
     uv_stop(ctx->loop);
+  /* Whoever runs the loop next, the prepare handle hands over what waits
+   * (dg_must_hold), even if nothing else is left to wake it. */
+  uv_prepare_start(&ctx->tick_prepare, tick_prepare_cb);
+}
+
+void dg_report(dg_ctx *ctx, lua_State *L) {
+  int err = lua_gettop(L);
+  dg_push_hook(ctx, L, DG_HOOK_REPORT);
+  lua_pushvalue(L, err);
+  lua_pushlightuserdata(L, &traceback_key);
+  lua_rawget(L, LUA_REGISTRYINDEX);
+  lua_pushlightuserdata(L, &traceback_key);
+  lua_pushnil(L);
+  lua_rawset(L, LUA_REGISTRYINDEX);
+  /* The hook protects the handler itself; this fails only without memory. */
+  if (lua_pcall(L, 2, 0, 0) != LUA_OK) {
+    fprintf(stderr, "dgram: an error raised in a callback could not be reported (%s): %s\n",
+            lua_isstring(L, -1) ? lua_tostring(L, -1) : luaL_typename(L, -1),
+            lua_isstring(L, err) ? lua_tostring(L, err) : luaL_typename(L, err));
+    lua_pop(L, 1);
+  }
+  lua_pop(L, 1);
+}
+
+/* [-(nargs+1), +0, -] The call on a loop that something else runs: the
+ * error goes to the handler, with its traceback; nothing stops. */
+static void call_and_report(dg_ctx *ctx, lua_State *L, int nargs) {
+  int base = lua_gettop(L) - nargs;
+  dg_push_cfn(ctx, L, DG_CFN_TRACEBACK);
+  lua_insert(L, base);
+  if (lua_pcall(L, nargs, 0, base) != LUA_OK)
+    dg_report(ctx, L);
+  lua_remove(L, base);
+}
+
+/* (ctx, fn, args...): call_and_report, as a function that luv's callback
+ * wrapper calls. */
+static int luv_callback(lua_State *L) {
+  dg_ctx *ctx = lua_touserdata(L, 1);
+  lua_remove(L, 1);
+  call_and_report(ctx, L, lua_gettop(L) - 1);
+  return 0;
+}
+
+/* luv's LUVF_CALLBACK_NOEXIT: an error is no reason to exit(). */
+#define DG_LUVF_NOEXIT 1
+
+/* dg_pcall without what follows the call. */
+static void pcall_once(dg_ctx *ctx, lua_State *L, int nargs) {
+  ctx->in_callback++;
+  if (ctx->running) { /* run() raises the error: keep it as it is */
+    if (lua_pcall(L, nargs, 0, 0) != LUA_OK)
+      stash(ctx, L);
+  } else if (ctx->luv_pcall != NULL) {
+    /* On luv's loop, inside luv's callback wrapper as luv's own callbacks
+     * are: Neovim's marks them fast events, where its API raises an error
+     * instead of corrupting its state. */
+    int base = lua_gettop(L) - nargs;
+    dg_push_cfn(ctx, L, DG_CFN_LUV_CALLBACK);
+    lua_insert(L, base);
+    lua_pushlightuserdata(L, ctx);
+    lua_insert(L, base + 1);
+    ctx->luv_pcall(L, nargs + 2, 0, DG_LUVF_NOEXIT);
+  } else {
+    call_and_report(ctx, L, nargs);
+  }
+  ctx->in_callback--;
+}
+
+void dg_pcall(dg_ctx *ctx, lua_State *L, int nargs) {
+  pcall_once(ctx, L, nargs);
+  if (!ctx->ticks_pending || ctx->in_callback > 0)
+    return;
+  /* A callback raised before its ticks ran. Inside run() the loop halts:
+   * they wait for the next run(), or for whatever runs the loop next (the
+   * prepare handle). Elsewhere the error was reported: they run now, as
+   * they would have. */
+  if (ctx->running) {
+    uv_prepare_start(&ctx->tick_prepare, tick_prepare_cb);
+    return;
+  }
+  while (ctx->ticks_pending) {
+    dg_push_hook(ctx, L, DG_HOOK_DRAIN);
+    pcall_once(ctx, L, 0);
+  }
 }
 
 void dg_keep_cfn(dg_ctx *ctx, lua_State *L, enum dg_cfn which, lua_CFunction f) {
@@ -130,7 +235,7 @@ void dg_register(lua_State *L, const luaL_Reg *l) {
 static void immediate_check_cb(uv_check_t *check) {
   dg_ctx *ctx = check->data;
   lua_State *L = ctx->L;
-  if (L == NULL || ctx->halted) /* the queue waits for the next run() */
+  if (L == NULL || dg_must_hold(ctx)) /* the queue waits for the next run() */
     return;
   dg_push_hook(ctx, L, DG_HOOK_IMMEDIATE);
   dg_pcall(ctx, L, 0);
@@ -138,23 +243,57 @@ static void immediate_check_cb(uv_check_t *check) {
 
 static void immediate_idle_cb(uv_idle_t *idle) { (void)idle; }
 
+/* Ticks queued outside any callback (a script's top level, a luv
+ * callback) drain before the loop polls: run() drains them itself, but
+ * whoever else runs the loop comes here. Active, and referenced, while
+ * ticks wait, and after a callback raised out of run(): if something else
+ * runs the loop next, what waits for run() is handed over to it. */
+static void tick_prepare_cb(uv_prepare_t *prepare) {
+  dg_ctx *ctx = prepare->data;
+  lua_State *L = ctx->L;
+  if (L == NULL || dg_must_hold(ctx))
+    return;
+  if (!ctx->ticks_pending) {
+    uv_prepare_stop(prepare);
+    return;
+  }
+  dg_push_hook(ctx, L, DG_HOOK_DRAIN);
+  dg_pcall(ctx, L, 0);
+}
+
 static void ctx_handle_close_cb(uv_handle_t *h) { dg_ctx_release(h->data); }
+
+/* The context's own handles, on ctx->loop; each holds a reference. */
+static void ctx_handles_init(dg_ctx *ctx) {
+  uv_check_init(ctx->loop, &ctx->immediate_check);
+  uv_idle_init(ctx->loop, &ctx->immediate_idle);
+  uv_prepare_init(ctx->loop, &ctx->tick_prepare);
+  uv_check_init(ctx->loop, &ctx->deferred_check);
+  ctx->immediate_check.data = ctx->immediate_idle.data = ctx;
+  ctx->tick_prepare.data = ctx->deferred_check.data = ctx;
+  ctx->refs += 4;
+}
+
+static void ctx_handles_close(dg_ctx *ctx) {
+  uv_close((uv_handle_t *)&ctx->immediate_check, ctx_handle_close_cb);
+  uv_close((uv_handle_t *)&ctx->immediate_idle, ctx_handle_close_cb);
+  uv_close((uv_handle_t *)&ctx->tick_prepare, ctx_handle_close_cb);
+  uv_close((uv_handle_t *)&ctx->deferred_check, ctx_handle_close_cb);
+}
 
 /* The Lua state is closing: close every handle without calling Lua, and on
  * a loop of our own run it until everything is released. */
-static int ctx_gc(lua_State *L) {
-  dg_ctx **box = lua_touserdata(L, 1);
+static void ctx_teardown(dg_ctx **box) {
   dg_ctx *ctx = *box;
   if (ctx == NULL)
-    return 0;
+    return;
   *box = NULL;
   ctx->L = NULL;
   dg_batch_free(ctx);
   dg_held_free(ctx);
   dg_udp_teardown(ctx);
   dg_handles_teardown(ctx);
-  uv_close((uv_handle_t *)&ctx->immediate_check, ctx_handle_close_cb);
-  uv_close((uv_handle_t *)&ctx->immediate_idle, ctx_handle_close_cb);
+  ctx_handles_close(ctx);
   if (ctx->owns_loop) {
     /* The loop lives inside ctx, which the state's own reference keeps. */
     while (uv_run(ctx->loop, UV_RUN_DEFAULT) != 0)
@@ -162,6 +301,62 @@ static int ctx_gc(lua_State *L) {
     uv_loop_close(ctx->loop);
   }
   dg_ctx_release(ctx);
+}
+
+static int ctx_gc(lua_State *L) {
+  ctx_teardown(lua_touserdata(L, 1));
+  return 0;
+}
+
+/* The __gc of the guard that dg_ctx_use_loop makes (upvalue 1: the box). */
+static int guard_gc(lua_State *L) {
+  ctx_teardown(lua_touserdata(L, lua_upvalueindex(1)));
+  return 0;
+}
+
+int dg_ctx_use_loop(lua_State *L, dg_ctx *ctx, uv_loop_t *loop, dg_luv_pcall luv_pcall) {
+  int immediates, immediates_ref, ticks;
+  if (loop == ctx->loop) {
+    ctx->luv_pcall = luv_pcall;
+    return 0;
+  }
+  if (!ctx->owns_loop)
+    return UV_EEXIST;
+  if (ctx->loop_used || ctx->running)
+    return UV_EBUSY;
+  /* Only the context's own handles are on its loop: move them. */
+  immediates = uv_is_active((uv_handle_t *)&ctx->immediate_check);
+  immediates_ref = uv_has_ref((uv_handle_t *)&ctx->immediate_check);
+  ticks = uv_is_active((uv_handle_t *)&ctx->tick_prepare);
+  ctx_handles_close(ctx);
+  uv_run(&ctx->own_loop, UV_RUN_NOWAIT); /* their close callbacks */
+  uv_loop_close(&ctx->own_loop);
+  ctx->loop = loop;
+  ctx->owns_loop = 0;
+  ctx->luv_pcall = luv_pcall;
+  dg_pin_module();
+  ctx_handles_init(ctx);
+  if (immediates) {
+    uv_check_start(&ctx->immediate_check, immediate_check_cb);
+    uv_idle_start(&ctx->immediate_idle, immediate_idle_cb);
+  }
+  if (!immediates_ref) {
+    uv_unref((uv_handle_t *)&ctx->immediate_check);
+    uv_unref((uv_handle_t *)&ctx->immediate_idle);
+  }
+  if (ticks)
+    uv_prepare_start(&ctx->tick_prepare, tick_prepare_cb);
+  /* A host's loop may be a userdata whose finalizer closes every handle on
+   * it, ours included, with its own close callback (luv's loop_gc).
+   * Finalizers run newest first: this guard, made after that userdata,
+   * closes ours before. */
+  lua_newuserdatauv(L, 1, 0);
+  lua_newtable(L);
+  push_ctx_box(L);
+  lua_pushcclosure(L, guard_gc, 1);
+  lua_setfield(L, -2, "__gc");
+  lua_setmetatable(L, -2);
+  luaL_ref(L, LUA_REGISTRYINDEX);
   return 0;
 }
 
@@ -199,6 +394,8 @@ static dg_ctx *ctx_get(lua_State *L) {
     }
     ctx->loop = &ctx->own_loop;
     ctx->owns_loop = 1;
+  } else {
+    dg_pin_module();
   }
   for (h = 0; h < DG_HOOK_COUNT; h++)
     ctx->hooks[h] = LUA_NOREF;
@@ -209,10 +406,7 @@ static dg_ctx *ctx_get(lua_State *L) {
   ctx->errors_ref = luaL_ref(L, LUA_REGISTRYINDEX);
   ctx->errors_first = 1;
   ctx->held_tail = &ctx->held;
-  uv_check_init(ctx->loop, &ctx->immediate_check);
-  uv_idle_init(ctx->loop, &ctx->immediate_idle);
-  ctx->immediate_check.data = ctx->immediate_idle.data = ctx;
-  ctx->refs += 2;
+  ctx_handles_init(ctx);
   *box = ctx;
   lua_pushlightuserdata(L, &ctx_key);
   lua_pushvalue(L, -2);
@@ -221,10 +415,11 @@ static dg_ctx *ctx_get(lua_State *L) {
 }
 
 /* core.set_hooks{invoke=, message=, recverror=, immediate=, drain=,
- * closed=}: closed() makes the error raised once the context is gone. */
+ * report=, closed=}: closed() makes the error raised once the context is
+ * gone. */
 static int core_set_hooks(lua_State *L) {
   static const char *const names[DG_HOOK_COUNT] = {
-    "invoke", "message", "recverror", "immediate", "drain"
+    "invoke", "message", "recverror", "immediate", "drain", "report"
   };
   dg_ctx *ctx = dg_ctx_up(L);
   int h;
@@ -242,11 +437,18 @@ static int core_set_hooks(lua_State *L) {
 }
 
 /* core.ticks_pending(on): Lua says when its nextTick queue fills and
- * empties, so that C calls drain() only when there is something to run. */
+ * empties, so that C calls drain() only when there is something to run;
+ * the queue then keeps the loop alive and drains before it polls. */
 static int core_ticks_pending(lua_State *L) {
   dg_ctx *ctx = dg_ctx_up_or_null(L);
-  if (ctx != NULL)
-    ctx->ticks_pending = lua_toboolean(L, 1);
+  if (ctx == NULL)
+    return 0;
+  ctx->ticks_pending = lua_toboolean(L, 1);
+  /* Inside a callback the queue drains when it returns (dg_pcall). */
+  if (!ctx->ticks_pending)
+    uv_prepare_stop(&ctx->tick_prepare);
+  else if (ctx->in_callback == 0)
+    uv_prepare_start(&ctx->tick_prepare, tick_prepare_cb);
   return 0;
 }
 
@@ -309,7 +511,7 @@ static void pin_library(void) {
 DGRAM_API int luaopen_dgram_core(lua_State *L) {
   static const dg_opener openers[] = {
     dg_loop_open, dg_addr_open, dg_udp_open, dg_udp_send_open, dg_udp_opts_open,
-    dg_dns_open, dg_timer_open, dg_errors_open, NULL
+    dg_dns_open, dg_timer_open, dg_errors_open, dg_host_open, NULL
   };
   static const luaL_Reg funcs[] = {
     {"set_hooks", core_set_hooks},
@@ -326,6 +528,8 @@ DGRAM_API int luaopen_dgram_core(lua_State *L) {
   ctx = ctx_get(L);
   lua_pop(L, 1);
   dg_keep_cfn(ctx, L, DG_CFN_STASH, stash_error);
+  dg_keep_cfn(ctx, L, DG_CFN_TRACEBACK, traceback_msgh);
+  dg_keep_cfn(ctx, L, DG_CFN_LUV_CALLBACK, luv_callback);
   lua_newtable(L);
   dg_register(L, funcs);
   for (open = openers; *open != NULL; open++)

@@ -36,8 +36,14 @@ enum dg_hook {
   DG_HOOK_RECVERR,   /* recverror(owner, status) */
   DG_HOOK_IMMEDIATE, /* immediate(): run the setImmediate queue */
   DG_HOOK_DRAIN,     /* drain(): run the nextTick queue */
+  DG_HOOK_REPORT,    /* report(err, traceback): the error handler, when
+                      * something other than run() runs the loop */
   DG_HOOK_COUNT
 };
+
+/* luv's luv_CFpcall (luv.h): how luv calls its callbacks, in protected
+ * mode; a host such as Neovim sets its own. */
+typedef int (*dg_luv_pcall)(lua_State *L, int nargs, int nresults, int flags);
 
 typedef struct dg_udp dg_udp;
 typedef struct dg_timer dg_timer;
@@ -119,7 +125,7 @@ int dg_handles_active(dg_ctx *ctx);
  * each is made once when the module opens and pushed from the registry
  * (5.1 and LuaJIT allocate a closure at every lua_pushcfunction, and that
  * allocation may fail). */
-enum dg_cfn { DG_CFN_STASH, DG_CFN_ANSWER, DG_CFN_MESSAGE, DG_CFN_COUNT };
+enum dg_cfn { DG_CFN_STASH, DG_CFN_ANSWER, DG_CFN_MESSAGE, DG_CFN_TRACEBACK, DG_CFN_LUV_CALLBACK, DG_CFN_COUNT };
 
 struct dg_ctx {
   uv_loop_t *loop;
@@ -133,8 +139,12 @@ struct dg_ctx {
   int nerrors;
   int lost_errors;       /* errors that could not be stashed: out of memory */
   int ticks_pending;     /* the Lua nextTick queue is not empty */
+  int in_callback;       /* depth of protected calls into Lua (dg_pcall) */
   int running;           /* inside run(): run() is not reentrant */
-  int halted;            /* a callback raised: hold completions until run() */
+  int loop_used;         /* a socket, timer or look-up was made on the loop */
+  int halted;            /* a callback raised out of run(): hold completions
+                          * until the next run() */
+  dg_luv_pcall luv_pcall; /* on luv's loop: luv's callback wrapper, or NULL */
   int replaying;         /* run() replays them, outside uv_run */
   dg_held *held, **held_tail; /* what arrived while halted, oldest first */
   int no_try_send;       /* DGRAM_TEST_NO_TRY_SEND: always queue (Node's --test-udp-no-try-send) */
@@ -142,9 +152,12 @@ struct dg_ctx {
   dg_handle *handles;    /* every handle not yet uv_closed, for teardown */
   dg_handle *closed_handles; /* closed, their userdata not yet collected */
   dg_udp *deferred;      /* sockets closed inside their own libuv callback */
-  uv_check_t deferred_check; /* closes them once libuv has returned */
+  /* The context's own handles, on ctx->loop (moved by dg_ctx_use_loop). */
   uv_check_t immediate_check;
   uv_idle_t immediate_idle; /* keeps the poll from blocking while immediates wait */
+  uv_prepare_t tick_prepare; /* drains ticks queued outside callbacks when
+                              * something other than run() runs the loop */
+  uv_check_t deferred_check; /* closes ctx->deferred once libuv has returned */
   int udp_mt;            /* registry ref of the "dgram.udp" metatable */
   int bound_ref;         /* registry ref: owner -> handle of bound sockets (udp.c) */
   int pending_ref;       /* registry ref: send callbacks waiting (udp_send.c) */
@@ -178,8 +191,21 @@ void dg_ctx_hold(dg_ctx *ctx);
 void dg_ctx_release(dg_ctx *ctx);
 
 /* [-(nargs+1), +0, -] Calls the function below nargs arguments in protected
- * mode. An error is stashed and the loop stopped; run() raises it. */
+ * mode. Inside run() an error is stashed and the loop stopped (run() raises
+ * it); on a loop that something else runs it goes to the error handler. */
 void dg_pcall(dg_ctx *ctx, lua_State *L, int nargs);
+
+/* Whether a completion arriving now must wait for the next run(): a
+ * callback raised out of run(). When something else runs the loop
+ * meanwhile, the held completions and errors are released to it first. */
+int dg_must_hold(dg_ctx *ctx);
+
+/* Puts the context on loop (a host's, e.g. luv's) in place of its own;
+ * luv_pcall, when not NULL, is luv's callback wrapper that callbacks then
+ * run in. 0, UV_EBUSY once the loop was used (a socket, timer or look-up)
+ * or while run() runs, UV_EEXIST when the context is on a host's loop
+ * already. */
+int dg_ctx_use_loop(lua_State *L, dg_ctx *ctx, uv_loop_t *loop, dg_luv_pcall luv_pcall);
 
 /* Appends a held completion with `extra` bytes of data; NULL when out of
  * memory (the completion is then lost). */
@@ -225,16 +251,30 @@ void dg_udp_opts_open(lua_State *L);
 void dg_dns_open(lua_State *L);
 void dg_timer_open(lua_State *L);
 void dg_errors_open(lua_State *L);
+void dg_host_open(lua_State *L);
 
 /* Shared by the openers: registers l with the context as upvalue. */
 void dg_register(lua_State *L, const luaL_Reg *l);
 
+/* host.c: keeps the module's code loaded for good. On a loop that
+ * outlives the Lua state (luv's, a host's) the close callbacks of its
+ * handles run after lua_close, which unloads C modules (LuaJIT before
+ * luv's own finalizer runs the loop). */
+void dg_pin_module(void);
+
 /* loop.c: frees what is held, unreplayed (the state is closing). */
 void dg_held_free(dg_ctx *ctx);
+/* loop.c: replays held completions until none is left or one raises. */
+void dg_replay_held(dg_ctx *ctx, lua_State *L);
+/* loop.c: [-0, +1, -] pushes the oldest stashed error, or returns 0. */
+int dg_take_stashed(dg_ctx *ctx, lua_State *L);
+/* core.c: hands err (on top, popped) to the error handler. */
+void dg_report(dg_ctx *ctx, lua_State *L);
 /* udp.c: sockets that stopped reading while the loop was halted read again. */
 void dg_udp_resume(dg_ctx *ctx);
 
-/* udp.c: the check handle that runs closes deferred past libuv's return. */
+/* udp.c: forgets the closes deferred past libuv's return (the state is
+ * closing: dg_handles_teardown closes those sockets). */
 void dg_udp_teardown(dg_ctx *ctx);
 void dg_batch_free(dg_ctx *ctx);
 

@@ -59,7 +59,7 @@ static void getaddrinfo_cb(uv_getaddrinfo_t *req, int status, struct addrinfo *r
       ai = ai->ai_next;
     if (status == 0 && ai == NULL)
       status = UV_EAI_NODATA;
-    if (ctx->halted) {
+    if (dg_must_hold(ctx)) {
       dg_held *h = dg_hold(ctx, replay_answer, NULL, 0);
       if (h != NULL) {
         h->ref = dr->cb;
@@ -96,6 +96,7 @@ static int dns_getaddrinfo(lua_State *L) {
   }
   dr->ctx = ctx;
   dr->cb = cb;
+  ctx->loop_used = 1;
   err = uv_getaddrinfo(ctx->loop, &dr->req, getaddrinfo_cb, host, NULL, &hints);
   if (err != 0) {
     luaL_unref(L, LUA_REGISTRYINDEX, dr->cb);

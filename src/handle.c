@@ -20,6 +20,7 @@ void dg_handle_init(dg_handle *h, const dg_handle_type *type, dg_ctx *ctx) {
   h->closed = h->closing = h->collected = h->handle_closed = 0;
   DG_LIST_PUSH(ctx->handles, h);
   ctx->live_handles++;
+  ctx->loop_used = 1;
   dg_ctx_hold(ctx);
 }
 

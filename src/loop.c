@@ -7,7 +7,9 @@
  * Once a callback raised, no other user callback may run before run()
  * returns (Node reports the error before anything else runs), but libuv
  * finishes its pass: completions that arrive meanwhile are held here and
- * replayed, in order, by the next run() before the loop runs again.
+ * replayed, in order, by the next run() before the loop runs again, or by
+ * whatever runs the loop instead (dg_must_hold). On a loop that run() does
+ * not run, nothing is held: errors go to the error handler (core.c).
  */
 #include <stdlib.h>
 
@@ -51,7 +53,7 @@ void dg_held_free(dg_ctx *ctx) {
 /* Replays held completions until none is left or one raises again. Each
  * is unlinked first: its callback may close its owner, which forgets the
  * owner's other entries. */
-static void replay_held(dg_ctx *ctx, lua_State *L) {
+void dg_replay_held(dg_ctx *ctx, lua_State *L) {
   ctx->replaying = 1;
   while (!ctx->halted && ctx->held != NULL) {
     dg_held *h = ctx->held;
@@ -64,20 +66,19 @@ static void replay_held(dg_ctx *ctx, lua_State *L) {
   ctx->replaying = 0;
 }
 
-/* [-0, +0, e] Raises the oldest stashed callback error, if any. */
-static void raise_stashed(dg_ctx *ctx, lua_State *L) {
+int dg_take_stashed(dg_ctx *ctx, lua_State *L) {
   if (ctx->nerrors == 0) {
-    if (ctx->lost_errors > 0) { /* see dg_pcall */
-      ctx->lost_errors--;
-      lua_pushliteral(L, "not enough memory");
-      lua_error(L);
-    }
-    return;
+    if (ctx->lost_errors == 0)
+      return 0;
+    ctx->lost_errors--; /* see dg_pcall */
+    lua_pushliteral(L, "not enough memory");
+    return 1;
   }
   dg_getref(L, ctx->errors_ref);
   lua_rawgeti(L, -1, ctx->errors_first);
   lua_pushnil(L);
   lua_rawseti(L, -3, ctx->errors_first);
+  lua_remove(L, -2);
   if (--ctx->nerrors == 0)
     ctx->errors_first = 1;
   else
@@ -86,7 +87,31 @@ static void raise_stashed(dg_ctx *ctx, lua_State *L) {
     lua_pop(L, 1);
     lua_pushnil(L);
   }
-  lua_error(L);
+  return 1;
+}
+
+/* [-0, +0, e] Raises the oldest stashed callback error, if any. */
+static void raise_stashed(dg_ctx *ctx, lua_State *L) {
+  if (dg_take_stashed(ctx, L))
+    lua_error(L);
+}
+
+/* A callback raised out of run(), and something else runs the loop now
+ * (luv's uv.run(), a host's uv_run): nothing would ever replay what waits
+ * for the next run(). Hand it over: the errors to the handler, in the
+ * order they were raised, then the held completions, then reading again. */
+int dg_must_hold(dg_ctx *ctx) {
+  lua_State *L = ctx->L;
+  if (!ctx->halted)
+    return 0;
+  if (ctx->running || L == NULL)
+    return 1;
+  ctx->halted = 0;
+  while (dg_take_stashed(ctx, L))
+    dg_report(ctx, L);
+  dg_replay_held(ctx, L);
+  dg_udp_resume(ctx);
+  return 0;
 }
 
 static int loop_run(lua_State *L) {
@@ -94,7 +119,7 @@ static int loop_run(lua_State *L) {
   static const uv_run_mode uv_modes[] = {UV_RUN_DEFAULT, UV_RUN_ONCE, UV_RUN_NOWAIT};
   dg_ctx *ctx = dg_ctx_up(L);
   int mode = luaL_checkoption(L, 1, "default", modes);
-  if (ctx->running)
+  if (ctx->running || ctx->in_callback > 0) /* in one of its callbacks */
     return luaL_error(L, "dgram.run: the loop is already running");
   if (ctx->ticks_pending) { /* queued outside any callback: first */
     dg_push_hook(ctx, L, DG_HOOK_DRAIN);
@@ -103,7 +128,7 @@ static int loop_run(lua_State *L) {
   raise_stashed(ctx, L);
   ctx->halted = 0;
   ctx->running = 1;
-  replay_held(ctx, L);
+  dg_replay_held(ctx, L);
   if (!ctx->halted) {
     dg_udp_resume(ctx);
     uv_run(ctx->loop, uv_modes[mode]);

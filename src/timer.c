@@ -65,7 +65,7 @@ static void replay_timer(dg_ctx *ctx, lua_State *L, dg_held *h) {
 static void timer_cb(uv_timer_t *h) {
   dg_timer *t = h->data;
   dg_ctx *ctx = t->base.ctx;
-  if (ctx->halted && ctx->L != NULL && t->cb != LUA_NOREF)
+  if (ctx->L != NULL && dg_must_hold(ctx) && t->cb != LUA_NOREF)
     dg_hold(ctx, replay_timer, t, 0);
   else
     timer_fire(t);

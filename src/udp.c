@@ -130,11 +130,8 @@ static int udp_active(dg_handle *h) {
 
 static const dg_handle_type udp_type = {UDP_MT, udp_close, udp_active};
 
-static void deferred_check_close_cb(uv_handle_t *h) { dg_ctx_release(h->data); }
-
 void dg_udp_teardown(dg_ctx *ctx) {
   ctx->deferred = NULL; /* dg_handles_teardown closes them */
-  uv_close((uv_handle_t *)&ctx->deferred_check, deferred_check_close_cb);
 }
 
 /* core.udp_new(owner, family) -> handle. No OS socket yet: it is made at
@@ -396,7 +393,7 @@ static void udp_recv_cb(uv_udp_t *h, ssize_t nread, const uv_buf_t *buf,
   dg_ctx *ctx = u->base.ctx;
   if (flags & UV_UDP_MMSG_FREE) { /* the end of a recvmmsg batch */
     dg_batch_end(u);
-    if (ctx->halted && !u->base.closed) {
+    if (ctx->halted && ctx->running && !u->base.closed) {
       uv_udp_recv_stop(&u->handle); /* the kernel keeps the rest */
       u->paused = 1;
     }
@@ -404,7 +401,7 @@ static void udp_recv_cb(uv_udp_t *h, ssize_t nread, const uv_buf_t *buf,
   }
   if (ctx->L == NULL || u->base.closed || (nread == 0 && addr == NULL))
     return;
-  if (ctx->halted) {
+  if (dg_must_hold(ctx)) {
     hold_datagram(u, nread, buf, addr, flags);
     if (!(flags & UV_UDP_MMSG_CHUNK)) {
       uv_udp_recv_stop(&u->handle);
@@ -412,6 +409,8 @@ static void udp_recv_cb(uv_udp_t *h, ssize_t nread, const uv_buf_t *buf,
     }
     return;
   }
+  if (u->base.closed) /* by a completion dg_must_hold released */
+    return;
   if (flags & UV_UDP_MMSG_CHUNK)
     dg_batch_begin(u);
   u->busy++;
@@ -544,11 +543,6 @@ void dg_udp_open(lua_State *L) {
     ctx->bound_ref = luaL_ref(L, LUA_REGISTRYINDEX);
   }
   dg_register(L, funcs);
-  if (ctx->deferred_check.data == NULL) {
-    uv_check_init(ctx->loop, &ctx->deferred_check);
-    ctx->deferred_check.data = ctx;
-    dg_ctx_hold(ctx);
-  }
   lua_createtable(L, 0, 2);
   lua_pushliteral(L, DG_DEFAULT_HOST4);
   lua_rawseti(L, -2, 4);

@@ -118,7 +118,7 @@ static void send_cb(uv_udp_send_t *req, int status) {
   lua_State *L = ctx->L;
   if (L != NULL && sr->done != 0) {
     dg_udp *u = req->handle->data;
-    if (ctx->halted) {
+    if (dg_must_hold(ctx)) {
       dg_held *h = dg_hold(ctx, replay_send, NULL, 0);
       if (h != NULL) {
         h->ref = sr->done;

@@ -1,7 +1,9 @@
 -- Runs every spec file in its own busted process (a crash or a hang in one
 -- file cannot take the others with it) and ends with the plain line
--- "N passed, N failed" that CI reads. VALGRIND=1 runs each under valgrind.
--- Runs on every Lua the module supports, and runs busted on $LUA.
+-- "N passed, N failed" that CI reads; skipped (pending) tests count as
+-- passed and are listed with their reasons before it. VALGRIND=1 runs each
+-- under valgrind. Runs on every Lua the module supports, and runs busted
+-- on $LUA.
 -- Usage: lua5.4 tools/runspecs.lua [dir-or-file ...]
 local BUSTED = os.getenv("BUSTED") or "/usr/bin/busted"
 local LUA = os.getenv("LUA") or "lua5.4"
@@ -40,7 +42,7 @@ if os.getenv("VALGRIND") == "1" then
 end
 
 local passed, failed = 0, 0
-local failures = {}
+local failures, skips = {}, {}
 for _, file in ipairs(files) do
   -- Lua 5.1's close() of a pipe gives no exit status: the shell prints it
   -- last, on a line of its own.
@@ -56,8 +58,10 @@ for _, file in ipairs(files) do
     else
       lines[#lines + 1] = line
     end
-    if line:match("^ok %d+ %- # SKIP") then -- pending: passed, and listed
+    local reason = line:match("^ok %d+ %- # SKIP ?(.*)")
+    if reason then -- a pending() test: passed, and listed with its reason
       ok_n, skip_n = ok_n + 1, skip_n + 1
+      skips[#skips + 1] = file .. ": " .. reason
     elseif line:match("^ok %d+") then
       ok_n = ok_n + 1
     elseif line:match("^not ok %d+") then
@@ -76,6 +80,9 @@ for _, file in ipairs(files) do
     failures[#failures + 1] = file .. ":\n  " .. table.concat(lines, "\n  ")
   end
   io.flush()
+end
+if #skips > 0 then
+  io.write("\nSkipped:\n  ", table.concat(skips, "\n  "), "\n")
 end
 if #failures > 0 then
   io.write("\nFailures:\n", table.concat(failures, "\n"), "\n\n")

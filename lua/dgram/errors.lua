@@ -39,6 +39,7 @@ local TEXT = {
   ERR_BUFFER_OUT_OF_BOUNDS_ANY = "Attempt to access memory outside buffer bounds",
   ERR_INVALID_FD_TYPE = "Unsupported fd type: %s",
   ERR_UNHANDLED_ERROR = "Unhandled error. (%s)",
+  ERR_INVALID_STATE = "Invalid state: %s",
   -- 'argument' or 'property', name, reason, inspect(value)
   ERR_INVALID_ARG_VALUE = "The %s '%s' %s. Received %s",
   ERR_INVALID_ARG_VALUE_REASON = "is invalid",
@@ -70,6 +71,7 @@ local CLASS = {
   ERR_BUFFER_OUT_OF_BOUNDS = "RangeError",
   ERR_INVALID_FD_TYPE = "TypeError",
   ERR_UNHANDLED_ERROR = "Error",
+  ERR_INVALID_STATE = "Error",
   ERR_INVALID_ARG_VALUE = "TypeError",
   ERR_INVALID_ARG_TYPE = "TypeError",
   ERR_MISSING_ARGS = "TypeError",
@@ -285,6 +287,10 @@ function errors.ERR_UNHANDLED_ERROR(v)
     format(TEXT.ERR_UNHANDLED_ERROR, inspect(v)))
   e.context = v
   return e
+end
+
+function errors.ERR_INVALID_STATE(reason)
+  return node_error("ERR_INVALID_STATE", TEXT.ERR_INVALID_STATE:format(reason))
 end
 
 -- reason defaults to 'is invalid'; the inspected value is cut at 128 units.
