@@ -121,3 +121,57 @@ describe("dgram.run", function()
     assert.is_true(after - before >= 19)
   end)
 end)
+
+-- What a host that folds the module's loop into its own poll loop reads
+-- (examples/host.c --fold and examples/nvim/pump.lua watch the descriptor).
+describe("dgram.backendFd and dgram.backendTimeout", function()
+  it("give the loop's descriptor, and how long run('nowait') has nothing to do", function()
+    assert.is_true(math.type(dgram.backendFd()) == "integer" and dgram.backendFd() >= 0)
+    assert.equal(dgram.backendFd(), dgram.backendFd())
+
+    local s = dgram.createSocket("udp4")
+    s:bind(0, "127.0.0.1")
+    assert.equal(0, dgram.backendTimeout()) -- 'listening' waits as a tick
+    assert.is_true(dgram.run("nowait"))
+    assert.equal(-1, dgram.backendTimeout()) -- a socket, no timer
+
+    local t = dgram.setTimeout(function() end, 500)
+    local ms = dgram.backendTimeout()
+    assert.is_true(ms > 400 and ms <= 500, ms)
+
+    local im = dgram.setImmediate(function() end)
+    assert.equal(0, dgram.backendTimeout())
+    dgram.clearImmediate(im)
+    dgram.nextTick(function() end)
+    assert.equal(0, dgram.backendTimeout())
+    assert.is_true(dgram.run("nowait"))
+
+    dgram.clearTimeout(t)
+    s:close()
+    h.run()
+  end)
+
+  it("is 0 after a raise, until the next run() carries on with what waits", function()
+    local s = dgram.createSocket("udp4")
+    local n = 0
+    s:on("message", function()
+      n = n + 1
+      if n == 1 then error("first", 0) end
+      if n == 2 then s:close() end
+    end)
+    s:bind(0, "127.0.0.1", function()
+      s:send("a", s:address().port, "127.0.0.1")
+      s:send("b", s:address().port, "127.0.0.1")
+    end)
+    local ok, err
+    repeat -- until the first datagram raised; the second waits (held, or
+      -- in the kernel while the socket stops reading until the next run())
+      ok, err = pcall(dgram.run, "once")
+    until not ok
+    assert.equal("first", err)
+    assert.equal(1, n)
+    assert.equal(0, dgram.backendTimeout())
+    h.run()
+    assert.equal(2, n)
+  end)
+end)

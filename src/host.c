@@ -117,12 +117,14 @@ static int host_backend_fd(lua_State *L) {
 }
 
 /* core.backend_timeout() -> ms until run("nowait") has something to do:
- * 0 when work waits outside libuv's view (ticks, what a raise held, errors
- * still to raise), else libuv's (0 for idle handles, i.e. immediates, -1
- * with no timer). */
+ * 0 when work waits outside libuv's view (ticks; after a raise, what it
+ * held, errors still to raise, sockets that stopped reading until the next
+ * run()), else libuv's (0 for idle handles, i.e. immediates, -1 with no
+ * timer). */
 static int host_backend_timeout(lua_State *L) {
   dg_ctx *ctx = dg_ctx_up(L);
-  int waiting = ctx->ticks_pending || ctx->held != NULL || ctx->nerrors > 0 || ctx->lost_errors > 0;
+  int waiting = ctx->ticks_pending || ctx->halted || ctx->held != NULL || ctx->nerrors > 0
+                || ctx->lost_errors > 0;
   lua_pushinteger(L, waiting ? 0 : uv_backend_timeout(ctx->loop));
   return 1;
 }

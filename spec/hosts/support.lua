@@ -5,7 +5,8 @@ local h = require "helpers"
 
 local M = {}
 
-M.root = os.getenv("PWD") or "."
+-- The repository (specs run from its root; PWD may be make's caller's).
+M.root = h.sh("pwd"):gsub("\n$", "")
 -- The Lua layer the hosts load (DGRAM_LUA_DIR, for trying another tree).
 M.luaDir = os.getenv("DGRAM_LUA_DIR") or (M.root .. "/lua")
 
