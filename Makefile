@@ -4,6 +4,8 @@
 #                   luajit), into build/<interpreter>/; `make test LUA=...`
 #                   runs the suite on it
 #   make test       install missing Debian packages, build, run every spec
+#   make test-all   the suite on lua5.1, lua5.2, lua5.3, lua5.4 and luajit,
+#                   each one's summary, then their sum on the last line
 #   make demo       install missing Debian packages, build, run the docs' example
 #   make bench      benchmarks against Node, luv, LuaSocket and raw libuv
 #   make install    install the module under PREFIX
@@ -61,7 +63,7 @@ TEST_CPATH = ./$(BUILD)/?.so;;
 TEST_ENV   = LUA_PATH="$(TEST_PATH)" LUA_CPATH="$(TEST_CPATH)" DGRAM_BUILD=$(BUILD) LUA=$(LUA)
 SPECS     ?= spec
 
-.PHONY: all deps test demo bench install uninstall clean valgrind host soak
+.PHONY: all deps test test-all demo bench install uninstall clean valgrind host soak
 
 all: $(MODULE)
 
@@ -94,6 +96,25 @@ deps:
 test: deps
 	@$(MAKE) -s --no-print-directory all
 	@$(TEST_ENV) $(SAN_ENV) $(LUA) tools/runspecs.lua $(SPECS)
+
+# Every supported interpreter in turn (its whole output streamed, kept in
+# build/test-all-<interpreter>.log), then each one's summary and the sum.
+# An interpreter whose run ends without its summary counts one failure.
+TEST_ALL_LUAS = lua5.1 lua5.2 lua5.3 lua5.4 luajit
+test-all:
+	@mkdir -p build; passed=0; failed=0; recap=""; \
+	for lua in $(TEST_ALL_LUAS); do \
+	  echo "== $$lua"; \
+	  $(MAKE) -s --no-print-directory test LUA=$$lua SPECS="$(SPECS)" 2>&1 | tee build/test-all-$$lua.log; \
+	  line=$$(grep -E '^[0-9]+ passed, [0-9]+ failed$$' build/test-all-$$lua.log | tail -n 1); \
+	  p=$$(echo "$$line" | sed -n 's/^\([0-9][0-9]*\) passed, \([0-9][0-9]*\) failed$$/\1/p'); \
+	  f=$$(echo "$$line" | sed -n 's/^\([0-9][0-9]*\) passed, \([0-9][0-9]*\) failed$$/\2/p'); \
+	  if [ -z "$$p" ]; then p=0; f=1; line="no summary (build/test-all-$$lua.log)"; fi; \
+	  passed=$$((passed + p)); failed=$$((failed + f)); \
+	  recap="$$recap$$lua: $$line\n"; \
+	done; \
+	echo; printf '%b' "$$recap"; echo "$$passed passed, $$failed failed"; \
+	[ $$failed -eq 0 ] && [ $$passed -gt 0 ]
 
 valgrind: deps
 	@$(MAKE) --no-print-directory all

