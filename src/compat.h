@@ -73,8 +73,17 @@ static inline void dg_compat_traceback(lua_State *L, lua_State *L1, const char *
     lua_remove(L, -2);
     lua_pushstring(L, msg != NULL ? msg : "");
     lua_pushinteger(L, level + 1); /* counted from debug.traceback */
-    if (lua_pcall(L, 2, 1, 0) == 0 && lua_isstring(L, -1))
+    if (lua_pcall(L, 2, 1, 0) == 0 && lua_isstring(L, -1)) {
+      /* 5.1's debug.traceback puts a newline after the message even when
+       * it is empty; luaL_traceback puts none without one. */
+      size_t len;
+      const char *s = lua_tolstring(L, -1, &len);
+      if ((msg == NULL || *msg == '\0') && len > 0 && s[0] == '\n') {
+        lua_pushlstring(L, s + 1, len - 1);
+        lua_remove(L, -2);
+      }
       return;
+    }
   }
   lua_pop(L, 1);
   lua_pushstring(L, msg != NULL ? msg : "");
