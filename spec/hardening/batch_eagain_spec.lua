@@ -15,14 +15,20 @@ local function shapedNamespace(rate)
 end
 
 -- Runs `body` in a child inside a namespace whose lo is shaped to `rate`,
--- after a line of parameters; returns the child's figures.
+-- after a line of parameters; returns the child's figures. The child runs
+-- on one CPU: lo hands each packet to the backlog of the CPU that takes it
+-- off the shaper's queue (the sender, or the shaper's timer where it was
+-- armed), and two CPUs' backlogs may deliver out of order whatever sent
+-- it (once in CI: 80 82 83 81). On one CPU the order the peer sees is the
+-- order the kernel was given.
 local function run(rate, params, body)
   local ns, why = shapedNamespace(rate)
   if not ns then
     return nil, why
   end
   finally(function() ns:delete() end)
-  return support.figures(support.check(support.child(params .. "\n" .. body, { netns = ns.name, timeout = TIMEOUT })))
+  return support.figures(support.check(support.child(params .. "\n" .. body,
+    { netns = ns.name, timeout = TIMEOUT, prefix = "taskset -c 0" })))
 end
 
 -- A server replies N datagrams of SIZE bytes to the peer's "go" (no
