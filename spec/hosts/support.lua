@@ -23,14 +23,15 @@ end
 
 -- The module built for interpreter lua (lua5.4, luajit, ...): its build
 -- directory. lua5.4 takes the suite's own build (build/san under ASan);
--- the others are built plain here.
+-- the others are built plain here (without the sanitizer settings that
+-- `make test SANITIZE=1` passes down to sub-makes in MAKEFLAGS).
 local built = {}
 function M.build(lua)
   if lua == "lua5.4" then
     return h.build
   end
   if not built[lua] then
-    local out, ok = h.sh("make -s LUA=" .. lua)
+    local out, ok = h.sh("MAKEFLAGS= make -s SANITIZE= LUA=" .. lua)
     assert(ok, out)
     built[lua] = "build/" .. lua
   end
