@@ -49,11 +49,20 @@ local function readfile(p) local f = io.open(p) if not f then return nil end loc
 local PID = readfile("/proc/self/stat"):match("^(%d+)")
 -- VmRSS in KiB.
 local function rss() return tonumber(readfile("/proc/" .. PID .. "/status"):match("VmRSS:%s*(%d+)")) end
--- Open file descriptors of this process (the listing pipe included).
+-- Open file descriptors of this process, the listing's own pipe left out.
+-- popen may still hold the pipe's write end while ls reads the directory,
+-- so a pipe counts once however many of its ends are open here.
 local function fds()
-  local p = io.popen("ls /proc/" .. PID .. "/fd")
-  local n = 0
-  for _ in p:lines() do n = n + 1 end
+  local p = io.popen("ls -l /proc/" .. PID .. "/fd")
+  local n, pipes = 0, {}
+  for line in p:lines() do
+    local target = line:match(" %-> (.*)$")
+    if target and target:match("^pipe:") then
+      if not pipes[target] then pipes[target] = true n = n + 1 end
+    elseif target then
+      n = n + 1
+    end
+  end
   p:close()
   return n - 1
 end
