@@ -3,7 +3,7 @@
 #   make LUA=luajit the same for another interpreter (lua5.1, lua5.2, lua5.3,
 #                   luajit), into build/<interpreter>/; `make test LUA=...`
 #                   runs the suite on it
-#   make test       install missing Debian packages, build, run every spec
+#   make test       install missing Debian packages, build, luacheck, run every spec
 #   make test-all   the suite on lua5.1, lua5.2, lua5.3, lua5.4 and luajit,
 #                   each one's summary, then their sum on the last line
 #   make demo       install missing Debian packages, build, run the docs' example
@@ -31,7 +31,7 @@ LUA_DEB_lua5.1 = lua5.1 liblua5.1-0-dev
 LUA_DEB = $(or $(LUA_DEB_$(LUA)),$(LUA) lib$(LUA)-dev)
 # The real hosts of spec/hosts: LÖVE and Neovim run LuaJIT, luv the Luas.
 HOST_DEB = luajit libluajit-5.1-dev lua-luv love neovim
-DEB_PACKAGES = lua5.4 liblua5.4-dev $(LUA_DEB) libuv1-dev lua-busted luarocks lua-socket pkg-config gcc make valgrind dnsmasq-base iproute2 nftables \
+DEB_PACKAGES = lua5.4 liblua5.4-dev $(LUA_DEB) libuv1-dev lua-busted lua-check luarocks lua-socket pkg-config gcc make valgrind dnsmasq-base iproute2 nftables \
                clang libclang-rt-14-dev $(HOST_DEB)
 
 CFLAGS ?= -O2 -g
@@ -62,6 +62,8 @@ TEST_PATH  = ./lua/?.lua;./lua/?/init.lua;./spec/?.lua;./spec/node/?.lua;/usr/sh
 TEST_CPATH = ./$(BUILD)/?.so;;
 TEST_ENV   = LUA_PATH="$(TEST_PATH)" LUA_CPATH="$(TEST_CPATH)" DGRAM_BUILD=$(BUILD) LUA=$(LUA)
 SPECS     ?= spec
+# `make test` runs luacheck (.luacheckrc) first, counted as one test; LUACHECK= skips it.
+LUACHECK  ?= luacheck --formatter plain lua spec examples bench
 
 .PHONY: all deps test test-all demo bench install uninstall clean valgrind host soak
 
@@ -95,7 +97,7 @@ deps:
 
 test: deps
 	@$(MAKE) -s --no-print-directory all
-	@$(TEST_ENV) $(SAN_ENV) $(LUA) tools/runspecs.lua $(SPECS)
+	@$(TEST_ENV) $(SAN_ENV) LINT="$(LUACHECK)" $(LUA) tools/runspecs.lua $(SPECS)
 
 # Every supported interpreter in turn (its whole output streamed, kept in
 # build/test-all-<interpreter>.log), then each one's summary and the sum.
