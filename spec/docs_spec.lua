@@ -17,7 +17,8 @@ local TIMEOUT = 10 * h.SLOWDOWN
 local ELLIPSIS = "\226\128\166" -- U+2026, written so that Lua 5.1 reads it too
 
 local function readfile(path)
-  local f = assert(io.open(path))
+  local f = io.open(path)
+  if not f then return nil end
   local s = f:read("*a")
   f:close()
   return s
@@ -33,7 +34,7 @@ end
 -- being what follows "lua" in the fence ("", "5.4" or "fragment").
 local function luaBlocks(file)
   local blocks, current, n = {}, nil, 0
-  for line in (readfile(file) .. "\n"):gmatch("(.-)\n") do
+  for line in (assert(readfile(file), file) .. "\n"):gmatch("(.-)\n") do
     n = n + 1
     if current then
       if line:match("^%s*```%s*$") then
@@ -97,13 +98,16 @@ local function runBlock(block)
   local path = os.tmpname()
   writefile(path, block.source)
   local errPath = path .. ".stderr"
-  local cmd = ("env LUA_PATH='./lua/?.lua;./lua/?/init.lua;;' LUA_CPATH='./%s/?.so;;' timeout %d %s %s 2>%s")
-    :format(h.build, TIMEOUT, h.LUA, path, errPath)
+  -- The sanitizer preload of `make test SANITIZE=1` is for the Lua child
+  -- only: the namespace's tools are not built for it.
+  local preload = os.getenv("LD_PRELOAD")
+  local cmd = ("env %sLUA_PATH='./lua/?.lua;./lua/?/init.lua;;' LUA_CPATH='./%s/?.so;;' timeout %d %s %s 2>%s")
+    :format(preload and "LD_PRELOAD='" .. preload .. "' " or "", h.build, TIMEOUT, h.LUA, path, errPath)
   if ISOLATE then
-    cmd = ("%s sh -c 'ip link set lo up && exec %s'"):format(ISOLATE, cmd:gsub("'", "'\\''"))
+    cmd = ("env -u LD_PRELOAD %s sh -c 'ip link set lo up && exec %s'"):format(ISOLATE, cmd:gsub("'", "'\\''"))
   end
   local out, ok, code = h.pipe(cmd):wait()
-  local stderr = readfile(errPath)
+  local stderr = readfile(errPath) or "(none: the child did not start)"
   os.remove(path)
   os.remove(errPath)
   return out, ok, code, stderr
