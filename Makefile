@@ -9,6 +9,7 @@
 #   make demo       install missing Debian packages, build, run the docs' example
 #   make bench      benchmarks against Node, luv, LuaSocket and raw libuv
 #   make install    install the module under PREFIX
+#   make release-rockspec  rockspec/dgram-<dgram._VERSION>-1.rockspec from the scm one
 #   make test SANITIZE=1   the suite under ASan + UBSan
 #   make valgrind   the suite under valgrind
 #   make soak       the hardening specs at their long sizes (docs/reliability.md)
@@ -31,8 +32,8 @@ LUA_DEB_lua5.1 = lua5.1 liblua5.1-0-dev
 LUA_DEB = $(or $(LUA_DEB_$(LUA)),$(LUA) lib$(LUA)-dev)
 # The real hosts of spec/hosts: LÖVE and Neovim run LuaJIT, luv the Luas.
 HOST_DEB = luajit libluajit-5.1-dev lua-luv love neovim
-DEB_PACKAGES = lua5.4 liblua5.4-dev $(LUA_DEB) libuv1-dev lua-busted lua-check luarocks lua-socket pkg-config gcc make valgrind dnsmasq-base iproute2 nftables \
-               clang libclang-rt-14-dev $(HOST_DEB)
+DEB_PACKAGES = lua5.4 liblua5.4-dev $(LUA_DEB) libuv1-dev lua-busted luarocks lua-socket pkg-config gcc make valgrind dnsmasq-base iproute2 nftables \
+               clang libclang-rt-14-dev lua-check $(HOST_DEB)
 
 CFLAGS ?= -O2 -g
 WARN    = -Wall -Wextra -pedantic -Wshadow -Wpointer-arith \
@@ -65,7 +66,7 @@ SPECS     ?= spec
 # `make test` runs luacheck (.luacheckrc) first, counted as one test; LUACHECK= skips it.
 LUACHECK  ?= luacheck --formatter plain lua spec examples bench
 
-.PHONY: all deps test test-all demo bench install uninstall clean valgrind host soak
+.PHONY: all deps test test-all demo bench install uninstall clean valgrind host soak release-rockspec
 
 all: $(MODULE)
 
@@ -144,6 +145,15 @@ bench: deps
 	@sh tools/deps.sh $(BENCH_PACKAGES)
 	@$(MAKE) -s --no-print-directory all
 	@$(MAKE) --no-print-directory -C bench run
+
+# The release rockspec: the scm one's build for the version of dgram._VERSION
+# (lua/dgram.lua), its source the tag v<version>. Run it again whenever the
+# scm rockspec changes; spec/release_spec.lua fails until then.
+RELEASE_VERSION = $(shell sed -n 's/^M._VERSION = "dgram \(.*\)"$$/\1/p' lua/dgram.lua)
+release-rockspec:
+	sed -e 's/^version = "scm-1"$$/version = "$(RELEASE_VERSION)-1"/' \
+	    -e 's|^\(  url = .*\)$$|\1\n  tag = "v$(RELEASE_VERSION)",|' \
+	    rockspec/dgram-scm-1.rockspec > rockspec/dgram-$(RELEASE_VERSION)-1.rockspec
 
 install: $(MODULE)
 	install -d $(DESTDIR)$(INSTALL_CMOD)/dgram $(DESTDIR)$(INSTALL_LMOD)/dgram $(DESTDIR)$(INSTALL_INC)

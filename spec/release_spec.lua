@@ -45,7 +45,7 @@ describe("the release", function()
   it("builds, depends and describes itself as the scm rockspec does", function()
     local release, scm = loadRockspec(RELEASE), loadRockspec("rockspec/dgram-scm-1.rockspec")
     for _, field in ipairs({ "build", "dependencies", "external_dependencies", "description" }) do
-      assert.same(scm[field], release[field], field)
+      assert.same(scm[field], release[field], field .. " differs: make release-rockspec")
     end
   end)
 
