@@ -33,7 +33,7 @@ LUA_DEB = $(or $(LUA_DEB_$(LUA)),$(LUA) lib$(LUA)-dev)
 # The real hosts of spec/hosts: LÖVE and Neovim run LuaJIT, luv the Luas.
 HOST_DEB = luajit libluajit-5.1-dev lua-luv love neovim
 DEB_PACKAGES = lua5.4 liblua5.4-dev $(LUA_DEB) libuv1-dev lua-busted luarocks lua-socket pkg-config gcc make valgrind dnsmasq-base iproute2 nftables \
-               clang libclang-rt-14-dev lua-check $(HOST_DEB)
+               clang libclang-rt-14-dev $(HOST_DEB)
 
 CFLAGS ?= -O2 -g
 WARN    = -Wall -Wextra -pedantic -Wshadow -Wpointer-arith \
@@ -65,6 +65,7 @@ TEST_ENV   = LUA_PATH="$(TEST_PATH)" LUA_CPATH="$(TEST_CPATH)" DGRAM_BUILD=$(BUI
 SPECS     ?= spec
 # `make test` runs luacheck (.luacheckrc) first, counted as one test; LUACHECK= skips it.
 LUACHECK  ?= luacheck --formatter plain lua spec examples bench
+DEB_PACKAGES += lua-check
 
 .PHONY: all deps test test-all demo bench install uninstall clean valgrind host soak release-rockspec
 
