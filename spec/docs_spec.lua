@@ -11,6 +11,7 @@
 -- - ```lua 5.4 runs only on Lua 5.4 (`<close>`), ```lua fragment is part of
 --   a program (a host's frame loop): compiled on every Lua, not run;
 -- - anything else (```sh, ```c, ```js) is not Lua and is left alone.
+-- Whole programs must also be luacheck-clean.
 local h = require "helpers"
 
 local TIMEOUT = 10 * h.SLOWDOWN
@@ -113,6 +114,16 @@ local function runBlock(block)
   return out, ok, code, stderr
 end
 
+-- What luacheck says of a whole program (every Lua's globals): an example
+-- with an unused variable or a stray global is a bad example.
+local function lint(block)
+  local path = os.tmpname()
+  writefile(path, block.source)
+  local out, ok = h.sh("luacheck --no-config --std max --formatter plain " .. path)
+  os.remove(path)
+  return ok, (out:gsub(path:gsub("%p", "%%%0"), block.file .. ":" .. block.line .. " block"))
+end
+
 local function lines(s)
   local t = {}
   for l in s:gmatch("([^\n]*)\n") do t[#t + 1] = l end
@@ -145,11 +156,13 @@ describe("the documentation's Lua examples", function()
           assert(f, err)
         end)
       elseif block.kind == "" or (block.kind == "5.4" and h.LUA == "lua5.4") then
-        it(where .. " runs, ends by itself and prints what it says", function()
+        it(where .. " runs, ends by itself, prints what it says and is luacheck-clean", function()
           local out, ok, code, stderr = runBlock(block)
           assert(ok, ("%s exited with status %s%s\nstdout:\n%s\nstderr:\n%s"):format(where, tostring(code),
             code == 124 and " (did not end within " .. TIMEOUT .. " s)" or "", out, stderr))
           checkOutput(block, out)
+          local clean, warnings = lint(block)
+          assert(clean, warnings)
         end)
       elseif block.kind ~= "5.4" then
         error(("%s: unknown fence ```lua %s (use lua, lua 5.4 or lua fragment)"):format(where, block.kind))
