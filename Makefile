@@ -3,12 +3,13 @@
 #   make LUA=luajit the same for another interpreter (lua5.1, lua5.2, lua5.3,
 #                   luajit), into build/<interpreter>/; `make test LUA=...`
 #                   runs the suite on it
-#   make test       install missing Debian packages, build, run every spec
+#   make test       install missing Debian packages, build, luacheck, run every spec
 #   make test-all   the suite on lua5.1, lua5.2, lua5.3, lua5.4 and luajit,
 #                   each one's summary, then their sum on the last line
 #   make demo       install missing Debian packages, build, run the docs' example
 #   make bench      benchmarks against Node, luv, LuaSocket and raw libuv
 #   make install    install the module under PREFIX
+#   make release-rockspec  rockspec/dgram-<dgram._VERSION>-1.rockspec from the scm one
 #   make test SANITIZE=1   the suite under ASan + UBSan
 #   make valgrind   the suite under valgrind
 #   make soak       the hardening specs at their long sizes (docs/reliability.md)
@@ -62,8 +63,11 @@ TEST_PATH  = ./lua/?.lua;./lua/?/init.lua;./spec/?.lua;./spec/node/?.lua;/usr/sh
 TEST_CPATH = ./$(BUILD)/?.so;;
 TEST_ENV   = LUA_PATH="$(TEST_PATH)" LUA_CPATH="$(TEST_CPATH)" DGRAM_BUILD=$(BUILD) LUA=$(LUA)
 SPECS     ?= spec
+# `make test` runs luacheck (.luacheckrc) first, counted as one test; LUACHECK= skips it.
+LUACHECK  ?= luacheck --formatter plain lua spec examples bench
+DEB_PACKAGES += lua-check
 
-.PHONY: all deps test test-all demo bench install uninstall clean valgrind host soak
+.PHONY: all deps test test-all demo bench install uninstall clean valgrind host soak release-rockspec
 
 all: $(MODULE)
 
@@ -95,7 +99,7 @@ deps:
 
 test: deps
 	@$(MAKE) -s --no-print-directory all
-	@$(TEST_ENV) $(SAN_ENV) $(LUA) tools/runspecs.lua $(SPECS)
+	@$(TEST_ENV) $(SAN_ENV) LINT="$(LUACHECK)" $(LUA) tools/runspecs.lua $(SPECS)
 
 # Every supported interpreter in turn (its whole output streamed, kept in
 # build/test-all-<interpreter>.log), then each one's summary and the sum.
@@ -142,6 +146,15 @@ bench: deps
 	@sh tools/deps.sh $(BENCH_PACKAGES)
 	@$(MAKE) -s --no-print-directory all
 	@$(MAKE) --no-print-directory -C bench run
+
+# The release rockspec: the scm one's build for the version of dgram._VERSION
+# (lua/dgram.lua), its source the tag v<version>. Run it again whenever the
+# scm rockspec changes; spec/release_spec.lua fails until then.
+RELEASE_VERSION = $(shell sed -n 's/^M._VERSION = "dgram \(.*\)"$$/\1/p' lua/dgram.lua)
+release-rockspec:
+	sed -e 's/^version = "scm-1"$$/version = "$(RELEASE_VERSION)-1"/' \
+	    -e 's|^\(  url = .*\)$$|\1\n  tag = "v$(RELEASE_VERSION)",|' \
+	    rockspec/dgram-scm-1.rockspec > rockspec/dgram-$(RELEASE_VERSION)-1.rockspec
 
 install: $(MODULE)
 	install -d $(DESTDIR)$(INSTALL_CMOD)/dgram $(DESTDIR)$(INSTALL_LMOD)/dgram $(DESTDIR)$(INSTALL_INC)

@@ -22,6 +22,9 @@ core.set_hooks {
 
 local M = {}
 
+-- The release (CHANGELOG.md's newest entry, rockspec/dgram-<version>-1.rockspec).
+M._VERSION = "dgram 0.1.0"
+
 function M.createSocket(type_, listener)
   return Socket.new(type_, listener)
 end

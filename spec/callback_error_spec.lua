@@ -208,7 +208,9 @@ describe("a callback that raises", function()
       s:on("message", function(m, rinfo)
         add("msg:" .. m)
         if m == "a" then
-          s:send("reply", rinfo.port, rinfo.address, function(err) add(err and "sendcb:" .. tostring(err) or "sendcb") end)
+          s:send("reply", rinfo.port, rinfo.address, function(err)
+            add(err and "sendcb:" .. tostring(err) or "sendcb")
+          end)
           error("boom", 0)
         end
       end)

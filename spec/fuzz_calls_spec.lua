@@ -194,7 +194,9 @@ end
 
 -- Custom look-ups (options.lookup): they answer loopback, odd values, errors,
 -- twice, or never.
-local LOOKUP_ADDRS = { "127.0.0.1", "::1", "::ffff:127.0.0.1", "127.0.0.1\0junk", "", "localhost", "1.2.3.256", BIG, 5, true }
+local LOOKUP_ADDRS = {
+  "127.0.0.1", "::1", "::ffff:127.0.0.1", "127.0.0.1\0junk", "", "localhost", "1.2.3.256", BIG, 5, true,
+}
 local function lookupFn()
   local k, addr = rand(9), pick(LOOKUP_ADDRS)
   local function fl(family) return family == 6 and "::1" or "127.0.0.1" end

@@ -34,7 +34,11 @@ const dgram = require('dgram');
 const port = Number(process.argv[2]);
 const sizes = process.argv[3].split(',').map(Number);
 const c = dgram.createSocket('udp4');
-const payload = (n) => { const b = Buffer.alloc(n); for (let i = 0; i < n; i++) b[i] = ((i + 1) * 7 + 3) % 256; return b; };
+const payload = (n) => {
+  const b = Buffer.alloc(n);
+  for (let i = 0; i < n; i++) b[i] = ((i + 1) * 7 + 3) % 256;
+  return b;
+};
 let i = 0;
 c.on('message', (msg) => {
   const want = payload(sizes[i]);

@@ -10,7 +10,7 @@ describe("lifetimes", function()
     local port
     do
       local s = dgram.createSocket("udp4")
-      s:on("message", function(msg, rinfo)
+      s:on("message", function()
         received()
         s:close()
       end)

@@ -125,7 +125,7 @@ describe("createSocket options", function()
   end)
 
   it("a failed look-up goes to the send callback, or to 'error' without one", function()
-    local function fail(host, family, cb)
+    local function fail(host, _, cb)
       local e = setmetatable({ code = "ENOTFOUND", message = "getaddrinfo ENOTFOUND " .. host }, dgram.Error)
       cb(e)
     end

@@ -3,7 +3,7 @@
 -- "N passed, N failed" that CI reads; skipped (pending) tests count as
 -- passed and are listed with their reasons before it. VALGRIND=1 runs each
 -- under valgrind. Runs on every Lua the module supports, and runs busted
--- on $LUA.
+-- on $LUA. LINT (below) runs a linter first.
 -- Usage: lua5.4 tools/runspecs.lua [dir-or-file ...]
 local BUSTED = os.getenv("BUSTED") or "/usr/bin/busted"
 local LUA = os.getenv("LUA") or "lua5.4"
@@ -43,6 +43,30 @@ end
 
 local passed, failed = 0, 0
 local failures, skips = {}, {}
+
+-- LINT, when set, is a command (the Makefile's luacheck) run before the
+-- specs; it counts as one test, failed when it exits non-zero.
+local LINT = os.getenv("LINT") or ""
+if LINT ~= "" then
+  local p = io.popen(LINT .. (" 2>&1; printf '\\n%s%%d\\n' $?"):format(EXIT_MARK))
+  local lines, code = {}, nil
+  for line in p:lines() do
+    local status = line:match("^" .. EXIT_MARK .. "(%d+)$")
+    if status then
+      code = tonumber(status)
+    elseif line ~= "" then
+      lines[#lines + 1] = line
+    end
+  end
+  p:close()
+  local ok = code == 0
+  if ok then passed = passed + 1 else failed = failed + 1 end
+  io.write(("%-60s %4d passed %4d failed\n"):format(LINT, ok and 1 or 0, ok and 0 or 1))
+  if not ok then
+    failures[#failures + 1] = LINT .. ":\n  " .. table.concat(lines, "\n  ")
+  end
+  io.flush()
+end
 for _, file in ipairs(files) do
   -- Lua 5.1's close() of a pipe gives no exit status: the shell prints it
   -- last, on a line of its own.

@@ -147,7 +147,8 @@ describe("faults", function()
         -- back to the baseline, give or take what busted itself keeps
         -- (up to 1 MiB after 300,000 sends; the same flood run alone: 0)
         local bound = 512 + FLOOD / 200
-        assert(heaps[1] - heaps[0] < bound, ("the Lua heap stayed %.0f KiB above its baseline"):format(heaps[1] - heaps[0]))
+        assert(heaps[1] - heaps[0] < bound,
+          ("the Lua heap stayed %.0f KiB above its baseline"):format(heaps[1] - heaps[0]))
         assert(heaps[2] - heaps[1] < 64, ("the second flood added %.0f KiB"):format(heaps[2] - heaps[1]))
       end))
     end))
@@ -312,7 +313,8 @@ describe("faults", function()
         local s = dgram.createSocket("udp4")
         s:once("error", function(e)
           figure("bound_before_emfile", n)
-          figure("bind_error", ("%s|%s|%s|%s|%s|%s"):format(e.code, e.message, e.syscall, e.address, tostring(e.port), e.errno))
+          figure("bind_error", ("%s|%s|%s|%s|%s|%s"):format(e.code, e.message, e.syscall, e.address,
+            tostring(e.port), e.errno))
           local t = dgram.createSocket("udp4")
           t:once("error", function(e2)
             figure("implicit_bind_error", e2.code .. "|" .. e2.message)

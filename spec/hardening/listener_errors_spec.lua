@@ -153,7 +153,9 @@ local function pass(N)
   -- setTimeout, setInterval, setImmediate, nextTick
   do
     local fired = 0
-    local function arm() dgram.setTimeout(function() fired = fired + 1; if fired < N then arm() end; error(marker) end, 0) end
+    local function arm()
+      dgram.setTimeout(function() fired = fired + 1; if fired < N then arm() end; error(marker) end, 0)
+    end
     arm()
     results.timeout = drive("setTimeout", function() return fired == N end, marker)
   end
@@ -169,13 +171,17 @@ local function pass(N)
   end
   do
     local fired = 0
-    local function arm() dgram.setImmediate(function() fired = fired + 1; if fired < N then arm() end; error(marker) end) end
+    local function arm()
+      dgram.setImmediate(function() fired = fired + 1; if fired < N then arm() end; error(marker) end)
+    end
     arm()
     results.immediate = drive("setImmediate", function() return fired == N end, marker)
   end
   do
     local fired = 0
-    local function arm() dgram.nextTick(function() fired = fired + 1; if fired < N then arm() end; error(marker) end) end
+    local function arm()
+      dgram.nextTick(function() fired = fired + 1; if fired < N then arm() end; error(marker) end)
+    end
     arm()
     results.next_tick = drive("nextTick", function() return fired == N end, marker)
   end

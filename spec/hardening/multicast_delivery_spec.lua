@@ -106,7 +106,8 @@ end, CFG.timeout_ms)
 local stallCheck = dgram.setInterval(function()
   core.update_time()
   if dgram.now() - lastEvent > STALL then
-    error(("sender: stalled in phase %d for %d ms (ready receivers: %d of %d)"):format(current, STALL, ready, #names), 0)
+    error(("sender: stalled in phase %d for %d ms (ready receivers: %d of %d)")
+      :format(current, STALL, ready, #names), 0)
   end
 end, 100)
 
@@ -556,8 +557,9 @@ local function runCase(c)
       local what = ("%s, receiver %s"):format(ph.name, r.name)
       if ph.expect[r.name] == "all" then
         local need = math.ceil(COUNT * RATIO)
-        assert(figs[p .. "unique"] >= need, ("%s: %d of %d delivered (need %d; receive-buffer drops: peer %d, sender's host %d)")
-          :format(what, figs[p .. "unique"], COUNT, need, figs.peer_rcvbuf_errors, figs.sender_host_rcvbuf_errors))
+        assert(figs[p .. "unique"] >= need,
+          ("%s: %d of %d delivered (need %d; receive-buffer drops: peer %d, sender's host %d)"):format(
+            what, figs[p .. "unique"], COUNT, need, figs.peer_rcvbuf_errors, figs.sender_host_rcvbuf_errors))
         assert(figs[p .. "corrupt"] == 0, ("%s: %d corrupt"):format(what, figs[p .. "corrupt"]))
         assert(figs[p .. "duplicate"] == 0, ("%s: %d duplicates"):format(what, figs[p .. "duplicate"]))
         local from = ph.from[r.name]:gsub("%$LLA", lla)
@@ -586,7 +588,8 @@ describe(("multicast delivery across a veth pair, %d datagrams a phase"):format(
     })
   end)
 
-  it("IPv6 ff02::1:3 link-local, by setMulticastInterface('::%vA') and by 'ff02::1:3%vA': sender seen as fe80::…%vB", function()
+  it("IPv6 ff02::1:3 link-local, by setMulticastInterface('::%vA') and by 'ff02::1:3%vA': "
+    .. "sender seen as fe80::…%vB", function()
     runCase({
       key = "ipv6 ff02::",
       receivers = {
@@ -694,7 +697,8 @@ describe(("multicast delivery across a veth pair, %d datagrams a phase"):format(
 
   -- Linux (and Node 20 on it): TTL 0 stays on the host only while the host
   -- itself is a member of the group (see the top of the file).
-  it("IPv4 setMulticastTTL(0): 0 across the veth while a local member exists (delivered locally with loopback), leaves without one", function()
+  it("IPv4 setMulticastTTL(0): 0 across the veth while a local member exists (delivered locally with loopback), "
+    .. "leaves without one", function()
     runCase({
       key = "ttl0 ipv4",
       receivers = {
@@ -714,7 +718,8 @@ describe(("multicast delivery across a veth pair, %d datagrams a phase"):format(
     })
   end)
 
-  it("IPv6 setMulticastTTL(0): 0 across the veth with a local member and loopback on; leaves with loopback off or no member", function()
+  it("IPv6 setMulticastTTL(0): 0 across the veth with a local member and loopback on; "
+    .. "leaves with loopback off or no member", function()
     runCase({
       key = "ttl0 ipv6",
       receivers = {

@@ -239,10 +239,10 @@ describe("send backlog", function()
   -- answers after the close; RECIPES.md 2.5).
   for _, v in ipairs({ { "DGRAM_TEST_NO_TRY_SEND=1, loopback" }, { "behind the shaper", SHAPED_SETUP } }) do
     it("send() then close() in the same tick, " .. v[1] .. ": no send callback, as in Node", function()
-      local ns, why, opts = nil, nil, { timeout = TIMEOUT }
+      local opts = { timeout = TIMEOUT }
       local host, port = "127.0.0.1", 9
       if v[2] then
-        ns, why = support.netns(v[2])
+        local ns, why = support.netns(v[2])
         if not ns then
           return support.skip(why, pending)
         end

@@ -45,7 +45,13 @@ end
 -- Lua source run at the top of every child: measurements of the child's
 -- own process, and the FIGURE printer.
 M.PRELUDE = [==[
-local function readfile(p) local f = io.open(p) if not f then return nil end local s = f:read("*a") f:close() return s end
+local function readfile(p)
+  local f = io.open(p)
+  if not f then return nil end
+  local s = f:read("*a")
+  f:close()
+  return s
+end
 local PID = readfile("/proc/self/stat"):match("^(%d+)")
 -- VmRSS in KiB.
 local function rss() return tonumber(readfile("/proc/" .. PID .. "/status"):match("VmRSS:%s*(%d+)")) end

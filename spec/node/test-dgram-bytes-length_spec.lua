@@ -20,6 +20,7 @@ describe("test-dgram-bytes-length", function()
         port,
         "localhost",
         common.mustCall(function(err, bytes)
+          assert.is_nil(err)
           assert.equal(#message, bytes)
           client:close()
           target:close()

@@ -12,6 +12,7 @@ describe("test-dgram-connect-send-callback-multi-buffer", function()
     local buf2 = string.rep("y", 256)
 
     local messageSent = common.mustCall(function(err, bytes)
+      assert.is_nil(err)
       assert.equal(#buf1 + #buf2, bytes)
     end)
 
@@ -22,7 +23,7 @@ describe("test-dgram-connect-send-callback-multi-buffer", function()
       end))
     end))
 
-    client:on("message", common.mustCall(function(buf, info)
+    client:on("message", common.mustCall(function(buf)
       local expected = buf1 .. buf2
       assert(buf == expected, "message was received correctly")
       client:close()

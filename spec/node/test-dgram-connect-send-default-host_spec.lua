@@ -32,7 +32,7 @@ describe("test-dgram-connect-send-default-host", function()
       end))
     end))
 
-    server:on("message", common.mustCall(function(buf, info)
+    server:on("message", common.mustCall(function(buf)
       received[#received + 1] = buf
 
       if #received == #toSend * 2 then

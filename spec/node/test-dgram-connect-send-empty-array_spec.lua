@@ -7,7 +7,7 @@ describe("test-dgram-connect-send-empty-array", function()
   it("connected send([])", function()
     local client = dgram.createSocket("udp4")
 
-    client:on("message", common.mustCall(function(buf, info)
+    client:on("message", common.mustCall(function(buf)
       local expected = ""
       assert(buf == expected, "Expected empty message but got " .. tostring(buf))
       client:close()

@@ -22,7 +22,7 @@ describe("test-dgram-connect-send-multi-buffer-copy", function()
       end))
     end))
 
-    client:on("message", common.mustCall(function(buf, info)
+    client:on("message", common.mustCall(function(buf)
       local expected = buf1 .. buf2
       assert(buf == expected, "message was received correctly")
       client:close()

@@ -8,7 +8,7 @@ describe("test-dgram-connect-send-multi-string-array", function()
     local socket = dgram.createSocket("udp4")
     local data = { "foo", "bar", "baz" }
 
-    socket:on("message", common.mustCall(function(msg, rinfo)
+    socket:on("message", common.mustCall(function(msg)
       socket:close()
       assert.equal(table.concat(data), msg)
     end))

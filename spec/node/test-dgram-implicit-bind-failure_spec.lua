@@ -19,7 +19,7 @@ describe("test-dgram-implicit-bind-failure", function()
     local mockError = { message = "fake DNS" }
 
     -- Monkey patch dns.lookup() so that it always fails.
-    local function lookup(address, family, callback)
+    local function lookup(_, _, callback)
       dgram.nextTick(function() callback(mockError) end)
     end
 

@@ -12,6 +12,7 @@ describe("test-dgram-send-callback-multi-buffer", function()
     local buf2 = ("y"):rep(256)
 
     local messageSent = common.mustCall(function(err, bytes)
+      assert.is_nil(err)
       assert.equal(#buf1 + #buf2, bytes)
     end)
 
@@ -20,7 +21,7 @@ describe("test-dgram-send-callback-multi-buffer", function()
       client:send({ buf1, buf2 }, port, common.localhostIPv4, messageSent)
     end)
 
-    client:on("message", common.mustCall(function(buf, info)
+    client:on("message", common.mustCall(function(buf)
       local expected = buf1 .. buf2
       assert(buf == expected, "message was received correctly")
       client:close()

@@ -34,7 +34,7 @@ describe("test-dgram-send-callback-recursive", function()
       onsend()
     end)
 
-    client:on("message", function(buf, info)
+    client:on("message", function()
       received = received + 1
       if received == limit then
         client:close()

@@ -9,7 +9,7 @@ describe("test-dgram-send-empty-array", function()
 
     local interval
 
-    client:on("message", common.mustCall(function(buf, info)
+    client:on("message", common.mustCall(function(buf)
       local expected = ""
       assert(buf == expected, "Expected empty message but got " .. buf)
       dgram.clearInterval(interval)

@@ -11,6 +11,7 @@ describe("test-dgram-send-multi-buffer-copy", function()
     local buf2 = ("y"):rep(256)
 
     local onMessage = common.mustCall(function(err, bytes)
+      assert.is_nil(err)
       assert.equal(#buf1 + #buf2, bytes)
     end)
 
@@ -22,7 +23,7 @@ describe("test-dgram-send-multi-buffer-copy", function()
       table.remove(toSend, 1)
     end)
 
-    client:on("message", common.mustCall(function(buf, info)
+    client:on("message", common.mustCall(function(buf)
       local expected = buf1 .. buf2
       assert(buf == expected, "message was received correctly")
       client:close()

@@ -27,7 +27,7 @@ end)
 
 local s = dgram.createSocket("udp4")
 local received, ticksAtFirst = 0, nil
-s:on("message", function(msg)
+s:on("message", function()
   received = received + 1
   if received == 1 then
     ticksAtFirst = luvTicks

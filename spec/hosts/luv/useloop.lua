@@ -22,7 +22,7 @@ local ran = false
 dgram.setImmediate(function() ran = true end)
 dgram.useLoop(uv)
 dgram.useLoop(uv)
-local t = dgram.setTimeout(function() end, 1)
+dgram.setTimeout(function() end, 1)
 dgram.useLoop(uv) -- the same loop: fine
 
 -- A fresh state's module, used first: too late.
