@@ -30,15 +30,26 @@ end
 local running = true
 
 -- Each list goes out again once its previous send is done, so a list is
--- never handed over twice at the same time.
-local function send(list)
+-- never handed over twice at the same time. The next send waits for the
+-- next loop turn (setImmediate): a send callback runs as a nextTick, as in
+-- Node, and sending again straight from it would never let the loop reach
+-- its timers, the lifetime's included.
+local send
+local function sendAgain(list)
+  dgram.setImmediate(function()
+    if running then send(list) end
+  end)
+end
+
+send = function(list)
   s:sendMany(list, port, "127.0.0.1", function(err)
+    if not running then return end
     if err then
       io.stderr:write("dgram_sendmany: ", tostring(err.code or err), "\n")
       running = false
       s:close()
-    elseif running then
-      send(list)
+    else
+      sendAgain(list)
     end
   end)
 end
