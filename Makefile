@@ -139,8 +139,9 @@ demo: deps
 	@$(MAKE) --no-print-directory all
 	@$(TEST_ENV) $(LUA) examples/demo.lua
 
-# The benchmark's optional peers (luv) and its instruction counts (valgrind).
-BENCH_PACKAGES = lua-luv lua-socket valgrind python3
+# The benchmark's optional peers (luv), its instruction counts (valgrind) and
+# its charts (gnuplot).
+BENCH_PACKAGES = lua-luv lua-socket valgrind python3 gnuplot-nox
 
 bench: deps
 	@sh tools/deps.sh $(BENCH_PACKAGES)

@@ -3,15 +3,21 @@
  * at a time (uv_udp_recv_start + uv_udp_try_send): the practical floor for
  * what a libuv binding can do per datagram.
  *
- * usage: raw_uv PORT [echo|sink] [MAXCOUNT] [LIFETIME_S]
+ * usage: raw_uv PORT [echo|sink] [MAXCOUNT] [LIFETIME_S] [reuseport]
  *   Binds 127.0.0.1:PORT (0: any free port) and prints the port as the first
  *   line of stdout. sink counts datagrams and answers "STAT?" with the count.
  *   MAXCOUNT > 0: exit normally after that many datagrams (callgrind runs).
  *   LIFETIME_S (default 900): exit after that long, whatever happens.
+ *   reuseport: SO_REUSEPORT, so that several processes share PORT. libuv
+ *   1.44 has no flag for it on Linux (UV_UDP_REUSEADDR sets SO_REUSEADDR):
+ *   the socket is made here and handed to uv_udp_open.
  */
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
 #include <uv.h>
 
 static uv_udp_t sock;
@@ -77,6 +83,17 @@ static void recv_cb(uv_udp_t *h, ssize_t nread, const uv_buf_t *buf,
   if (maxcount && ++handled >= maxcount) shutdown_all();
 }
 
+static int open_reuseport(uv_udp_t *h) {
+  int one = 1;
+  int fd = socket(AF_INET, SOCK_DGRAM, 0);
+  if (fd < 0) return UV_EINVAL;
+  if (setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof one) < 0) {
+    close(fd);
+    return UV_EINVAL;
+  }
+  return uv_udp_open(h, fd);
+}
+
 static void life_cb(uv_timer_t *t) {
   (void)t;
   fprintf(stderr, "raw_uv: lifetime over, exiting\n");
@@ -88,11 +105,13 @@ int main(int argc, char **argv) {
   sink_mode = argc > 2 && strcmp(argv[2], "sink") == 0;
   maxcount = argc > 3 ? strtoull(argv[3], NULL, 10) : 0;
   double lifetime = argc > 4 ? atof(argv[4]) : 900;
+  int reuseport = argc > 5 && strstr(argv[5], "reuseport") != NULL;
   uv_loop_t *loop = uv_default_loop();
 
   struct sockaddr_in sa;
   int r = uv_ip4_addr("127.0.0.1", port, &sa);
   if (r == 0) r = uv_udp_init(loop, &sock);
+  if (r == 0 && reuseport) r = open_reuseport(&sock);
   if (r == 0) r = uv_udp_bind(&sock, (const struct sockaddr *)&sa, 0);
   if (r != 0) {
     fprintf(stderr, "raw_uv: bind: %s\n", uv_strerror(r));
