@@ -168,6 +168,11 @@ struct dg_ctx {
   uv_check_t deferred_check; /* closes ctx->deferred once libuv has returned */
   int udp_mt;            /* registry ref of the "dgram.udp" metatable */
   int bound_ref;         /* registry ref: owner -> handle of bound sockets (udp.c) */
+  /* The send fast path's last look-up in bound_ref: the owner (a table,
+   * alive while it is there) and its socket; forgotten when that socket
+   * closes (udp.c). */
+  const void *send_owner;
+  dg_udp *send_udp;
   int pending_ref;       /* registry ref: send callbacks waiting (udp_send.c) */
   int pending_key, pending_count;
   /* The last sender's address, formatted: a server answers the same peers

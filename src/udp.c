@@ -107,6 +107,10 @@ static void udp_close(lua_State *L, dg_handle *h) {
   if (L != NULL && h->closed)
     return;
   h->closed = 1;
+  if (ctx->send_udp == u) {
+    ctx->send_udp = NULL;
+    ctx->send_owner = NULL;
+  }
   dg_batch_end(u); /* replies already batched still go out */
   dg_held_forget(ctx, u);
   uv_udp_recv_stop(&u->handle);

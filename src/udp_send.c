@@ -219,13 +219,24 @@ static int udp_send(lua_State *L) {
  * returns done(status, bytes) for a send the kernel would block. Every
  * other call goes to general(...), Node's path in Lua. */
 static dg_udp *fast_socket(lua_State *L, dg_ctx *ctx) {
-  dg_udp **box;
-  dg_getref(L, ctx->bound_ref);
-  lua_pushvalue(L, 1);
-  lua_rawget(L, -2);
-  box = lua_touserdata(L, -1);
-  lua_pop(L, 2);
-  return box != NULL && *box != NULL && (*box)->fast && !(*box)->base.closed ? *box : NULL;
+  const void *owner = lua_type(L, 1) == LUA_TTABLE ? lua_topointer(L, 1) : NULL;
+  dg_udp *u = NULL;
+  if (owner != NULL && owner == ctx->send_owner) {
+    u = ctx->send_udp;
+  } else if (owner != NULL) {
+    dg_udp **box;
+    dg_getref(L, ctx->bound_ref);
+    lua_pushvalue(L, 1);
+    lua_rawget(L, -2);
+    box = lua_touserdata(L, -1);
+    lua_pop(L, 2);
+    if (box != NULL && *box != NULL) {
+      u = *box;
+      ctx->send_owner = owner;
+      ctx->send_udp = u;
+    }
+  }
+  return u != NULL && u->fast && !u->base.closed ? u : NULL;
 }
 
 /* [-0, +0, e] Calls upvalue `fn` with the values at the given indices. */
