@@ -127,6 +127,14 @@ int dg_handles_active(dg_ctx *ctx);
  * allocation may fail). */
 enum dg_cfn { DG_CFN_STASH, DG_CFN_ANSWER, DG_CFN_MESSAGE, DG_CFN_TRACEBACK, DG_CFN_LUV_CALLBACK, DG_CFN_COUNT };
 
+/* The strings of Node's rinfo, made once and pushed from the registry:
+ * lua_setfield and lua_pushstring would look each one up again for every
+ * datagram. */
+enum dg_name {
+  DG_NAME_ADDRESS, DG_NAME_FAMILY, DG_NAME_PORT, DG_NAME_SIZE, DG_NAME_IPV4, DG_NAME_IPV6,
+  DG_NAME_COUNT
+};
+
 struct dg_ctx {
   uv_loop_t *loop;
   lua_State *L;          /* main thread; NULL once the Lua state is closing */
@@ -171,6 +179,7 @@ struct dg_ctx {
    * again and again (registry ref of the string, and its sockaddr). */
   int peer_ref;
   struct sockaddr_storage peer;
+  int names[DG_NAME_COUNT]; /* registry refs of the strings of enum dg_name */
   dg_batch *batch;       /* replies waiting for one sendmmsg (batch.c) */
   char *slab;            /* one receive buffer for every socket of this state */
   size_t slab_size;

@@ -300,30 +300,23 @@ static void udp_alloc_cb(uv_handle_t *h, size_t suggested, uv_buf_t *buf) {
   buf->len = ctx->slab_size;
 }
 
-/* The strings of Node's rinfo are upvalues of deliver_message, made once:
- * lua_setfield and lua_pushstring would look each one up again for every
- * datagram. */
-enum rinfo_name { NAME_ADDRESS = 1, NAME_FAMILY, NAME_PORT, NAME_SIZE, NAME_IPV4, NAME_IPV6 };
-#define RINFO_NAMES NAME_IPV6
+/* [-0, +1, -] Pushes the string of `name`. */
+#define push_rinfo_name(ctx, L, name) dg_getref((L), (ctx)->names[name])
 
-/* [-0, +1, -] Pushes the string of `name`; only inside deliver_message. */
-#define push_rinfo_name(L, name) lua_pushvalue((L), lua_upvalueindex(name))
-
-/* [-0, +1, -] Pushes Node's rinfo for a datagram of `size` bytes; only
- * inside deliver_message. */
+/* [-0, +1, -] Pushes Node's rinfo for a datagram of `size` bytes. */
 static void push_rinfo(dg_ctx *ctx, lua_State *L, const struct sockaddr *addr,
                        size_t size, unsigned flags) {
   lua_createtable(L, 0, 4);
-  push_rinfo_name(L, NAME_PORT);
+  push_rinfo_name(ctx, L, DG_NAME_PORT);
   lua_pushinteger(L, dg_addr_port(addr));
   lua_rawset(L, -3);
-  push_rinfo_name(L, NAME_FAMILY);
-  push_rinfo_name(L, addr->sa_family == AF_INET6 ? NAME_IPV6 : NAME_IPV4);
+  push_rinfo_name(ctx, L, DG_NAME_FAMILY);
+  push_rinfo_name(ctx, L, addr->sa_family == AF_INET6 ? DG_NAME_IPV6 : DG_NAME_IPV4);
   lua_rawset(L, -3);
-  push_rinfo_name(L, NAME_ADDRESS);
+  push_rinfo_name(ctx, L, DG_NAME_ADDRESS);
   dg_addr_push_peer(ctx, L, addr);
   lua_rawset(L, -3);
-  push_rinfo_name(L, NAME_SIZE);
+  push_rinfo_name(ctx, L, DG_NAME_SIZE);
   lua_pushinteger(L, (lua_Integer)size);
   lua_rawset(L, -3);
   if (flags & UV_UDP_PARTIAL) {
@@ -552,14 +545,15 @@ void dg_udp_open(lua_State *L) {
     {"udp_fileno", udp_fileno},
     {NULL, NULL}
   };
-  static const char *const rinfo_names[RINFO_NAMES] = {"address", "family", "port", "size", "IPv4", "IPv6"};
+  static const char *const names[DG_NAME_COUNT] = {"address", "family", "port", "size", "IPv4", "IPv6"};
   dg_ctx *ctx = dg_ctx_loaded(L);
   int i;
-  if (ctx->cfns[DG_CFN_MESSAGE] == LUA_NOREF) {
-    for (i = 0; i < RINFO_NAMES; i++)
-      lua_pushstring(L, rinfo_names[i]);
-    lua_pushcclosure(L, deliver_message, RINFO_NAMES);
-    ctx->cfns[DG_CFN_MESSAGE] = luaL_ref(L, LUA_REGISTRYINDEX);
+  dg_keep_cfn(ctx, L, DG_CFN_MESSAGE, deliver_message);
+  for (i = 0; i < DG_NAME_COUNT; i++) {
+    if (ctx->names[i] == LUA_NOREF) {
+      lua_pushstring(L, names[i]);
+      ctx->names[i] = luaL_ref(L, LUA_REGISTRYINDEX);
+    }
   }
   if (luaL_newmetatable(L, UDP_MT)) {
     luaL_setfuncs(L, meta, 0);
