@@ -92,29 +92,25 @@ static size_t sockaddr_size(const struct sockaddr *sa) {
 
 void dg_addr_push_peer(dg_ctx *ctx, lua_State *L, const struct sockaddr *sa) {
   size_t size = sockaddr_size(sa);
+  char buf[DG_ADDRSTRLEN];
+  int len;
   if (ctx->peer_ref != LUA_NOREF && memcmp(&ctx->peer, sa, size) == 0) {
     dg_getref(L, ctx->peer_ref);
-  } else {
-    char buf[DG_ADDRSTRLEN];
-    int len = dg_addr_format(sa, buf, sizeof buf);
-    if (len < 0) {
-      lua_pushnil(L);
-    } else {
-      lua_pushlstring(L, buf, (size_t)len);
-      lua_pushvalue(L, -1);
-      if (ctx->peer_ref == LUA_NOREF)
-        ctx->peer_ref = luaL_ref(L, LUA_REGISTRYINDEX);
-      else
-        lua_rawseti(L, LUA_REGISTRYINDEX, ctx->peer_ref);
-      memset(&ctx->peer, 0, sizeof ctx->peer);
-      memcpy(&ctx->peer, sa, size);
-    }
+    return;
   }
-  if (sa->sa_family == AF_INET6)
-    lua_pushliteral(L, "IPv6");
+  len = dg_addr_format(sa, buf, sizeof buf);
+  if (len < 0) {
+    lua_pushnil(L);
+    return;
+  }
+  lua_pushlstring(L, buf, (size_t)len);
+  lua_pushvalue(L, -1);
+  if (ctx->peer_ref == LUA_NOREF)
+    ctx->peer_ref = luaL_ref(L, LUA_REGISTRYINDEX);
   else
-    lua_pushliteral(L, "IPv4");
-  lua_pushinteger(L, dg_addr_port(sa));
+    lua_rawseti(L, LUA_REGISTRYINDEX, ctx->peer_ref);
+  memset(&ctx->peer, 0, sizeof ctx->peer);
+  memcpy(&ctx->peer, sa, size);
 }
 
 /* core.isip(s) -> 0, 4 or 6, as Node's net.isIP (an IPv6 %zone is allowed). */

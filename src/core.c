@@ -401,6 +401,8 @@ static dg_ctx *ctx_get(lua_State *L) {
     ctx->hooks[h] = LUA_NOREF;
   for (h = 0; h < DG_CFN_COUNT; h++)
     ctx->cfns[h] = LUA_NOREF;
+  for (h = 0; h < DG_NAME_COUNT; h++)
+    ctx->names[h] = LUA_NOREF;
   ctx->udp_mt = ctx->bound_ref = ctx->peer_ref = ctx->pending_ref = LUA_NOREF;
   lua_newtable(L);
   ctx->errors_ref = luaL_ref(L, LUA_REGISTRYINDEX);

@@ -127,6 +127,14 @@ int dg_handles_active(dg_ctx *ctx);
  * allocation may fail). */
 enum dg_cfn { DG_CFN_STASH, DG_CFN_ANSWER, DG_CFN_MESSAGE, DG_CFN_TRACEBACK, DG_CFN_LUV_CALLBACK, DG_CFN_COUNT };
 
+/* The strings of Node's rinfo, made once and pushed from the registry:
+ * lua_setfield and lua_pushstring would look each one up again for every
+ * datagram. */
+enum dg_name {
+  DG_NAME_ADDRESS, DG_NAME_FAMILY, DG_NAME_PORT, DG_NAME_SIZE, DG_NAME_IPV4, DG_NAME_IPV6,
+  DG_NAME_COUNT
+};
+
 struct dg_ctx {
   uv_loop_t *loop;
   lua_State *L;          /* main thread; NULL once the Lua state is closing */
@@ -160,12 +168,18 @@ struct dg_ctx {
   uv_check_t deferred_check; /* closes ctx->deferred once libuv has returned */
   int udp_mt;            /* registry ref of the "dgram.udp" metatable */
   int bound_ref;         /* registry ref: owner -> handle of bound sockets (udp.c) */
+  /* The send fast path's last look-up in bound_ref: the owner (a table,
+   * alive while it is there) and its socket; forgotten when that socket
+   * closes (udp.c). */
+  const void *send_owner;
+  dg_udp *send_udp;
   int pending_ref;       /* registry ref: send callbacks waiting (udp_send.c) */
   int pending_key, pending_count;
   /* The last sender's address, formatted: a server answers the same peers
    * again and again (registry ref of the string, and its sockaddr). */
   int peer_ref;
   struct sockaddr_storage peer;
+  int names[DG_NAME_COUNT]; /* registry refs of the strings of enum dg_name */
   dg_batch *batch;       /* replies waiting for one sendmmsg (batch.c) */
   char *slab;            /* one receive buffer for every socket of this state */
   size_t slab_size;
@@ -236,8 +250,8 @@ int dg_addr_parse(const char *ip, int port, int family, struct sockaddr_storage 
 int dg_addr_format(const struct sockaddr *sa, char *buf, size_t size);
 /* [-0, +3, -] Pushes address, family ("IPv4"/"IPv6"), port of sa. */
 void dg_addr_push(lua_State *L, const struct sockaddr *sa);
-/* [-0, +3, -] The same for a datagram's sender, through the context's
- * one-entry cache of the last sender's formatted address. */
+/* [-0, +1, -] The address (only) of a datagram's sender, through the
+ * context's one-entry cache of the last sender's formatted address. */
 void dg_addr_push_peer(dg_ctx *ctx, lua_State *L, const struct sockaddr *sa);
 int dg_addr_port(const struct sockaddr *sa);
 

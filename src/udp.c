@@ -107,6 +107,10 @@ static void udp_close(lua_State *L, dg_handle *h) {
   if (L != NULL && h->closed)
     return;
   h->closed = 1;
+  if (ctx->send_udp == u) {
+    ctx->send_udp = NULL;
+    ctx->send_owner = NULL;
+  }
   dg_batch_end(u); /* replies already batched still go out */
   dg_held_forget(ctx, u);
   uv_udp_recv_stop(&u->handle);
@@ -296,16 +300,25 @@ static void udp_alloc_cb(uv_handle_t *h, size_t suggested, uv_buf_t *buf) {
   buf->len = ctx->slab_size;
 }
 
+/* [-0, +1, -] Pushes the string of `name`. */
+#define push_rinfo_name(ctx, L, name) dg_getref((L), (ctx)->names[name])
+
 /* [-0, +1, -] Pushes Node's rinfo for a datagram of `size` bytes. */
 static void push_rinfo(dg_ctx *ctx, lua_State *L, const struct sockaddr *addr,
                        size_t size, unsigned flags) {
   lua_createtable(L, 0, 4);
+  push_rinfo_name(ctx, L, DG_NAME_PORT);
+  lua_pushinteger(L, dg_addr_port(addr));
+  lua_rawset(L, -3);
+  push_rinfo_name(ctx, L, DG_NAME_FAMILY);
+  push_rinfo_name(ctx, L, addr->sa_family == AF_INET6 ? DG_NAME_IPV6 : DG_NAME_IPV4);
+  lua_rawset(L, -3);
+  push_rinfo_name(ctx, L, DG_NAME_ADDRESS);
   dg_addr_push_peer(ctx, L, addr);
-  lua_setfield(L, -4, "port");
-  lua_setfield(L, -3, "family");
-  lua_setfield(L, -2, "address");
+  lua_rawset(L, -3);
+  push_rinfo_name(ctx, L, DG_NAME_SIZE);
   lua_pushinteger(L, (lua_Integer)size);
-  lua_setfield(L, -2, "size");
+  lua_rawset(L, -3);
   if (flags & UV_UDP_PARTIAL) {
     lua_pushboolean(L, 1);
     lua_setfield(L, -2, "truncated");
@@ -532,8 +545,16 @@ void dg_udp_open(lua_State *L) {
     {"udp_fileno", udp_fileno},
     {NULL, NULL}
   };
+  static const char *const names[DG_NAME_COUNT] = {"address", "family", "port", "size", "IPv4", "IPv6"};
   dg_ctx *ctx = dg_ctx_loaded(L);
+  int i;
   dg_keep_cfn(ctx, L, DG_CFN_MESSAGE, deliver_message);
+  for (i = 0; i < DG_NAME_COUNT; i++) {
+    if (ctx->names[i] == LUA_NOREF) {
+      lua_pushstring(L, names[i]);
+      ctx->names[i] = luaL_ref(L, LUA_REGISTRYINDEX);
+    }
+  }
   if (luaL_newmetatable(L, UDP_MT)) {
     luaL_setfuncs(L, meta, 0);
     lua_pushboolean(L, 0);

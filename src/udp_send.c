@@ -219,13 +219,24 @@ static int udp_send(lua_State *L) {
  * returns done(status, bytes) for a send the kernel would block. Every
  * other call goes to general(...), Node's path in Lua. */
 static dg_udp *fast_socket(lua_State *L, dg_ctx *ctx) {
-  dg_udp **box;
-  dg_getref(L, ctx->bound_ref);
-  lua_pushvalue(L, 1);
-  lua_rawget(L, -2);
-  box = lua_touserdata(L, -1);
-  lua_pop(L, 2);
-  return box != NULL && *box != NULL && (*box)->fast && !(*box)->base.closed ? *box : NULL;
+  const void *owner = lua_type(L, 1) == LUA_TTABLE ? lua_topointer(L, 1) : NULL;
+  dg_udp *u = NULL;
+  if (owner != NULL && owner == ctx->send_owner) {
+    u = ctx->send_udp;
+  } else if (owner != NULL) {
+    dg_udp **box;
+    dg_getref(L, ctx->bound_ref);
+    lua_pushvalue(L, 1);
+    lua_rawget(L, -2);
+    box = lua_touserdata(L, -1);
+    lua_pop(L, 2);
+    if (box != NULL && *box != NULL) {
+      u = *box;
+      ctx->send_owner = owner;
+      ctx->send_udp = u;
+    }
+  }
+  return u != NULL && u->fast && !u->base.closed ? u : NULL;
 }
 
 /* [-0, +0, e] Calls upvalue `fn` with the values at the given indices. */
@@ -240,15 +251,17 @@ static void call_lua(lua_State *L, int fn, const int *args, int nargs, int nresu
 static int socket_send(lua_State *L) {
   enum { SELF = 1, MSG, PORT, IP, CALLBACK, GENERAL = 2, SENT, FAILED, QUEUED };
   static const char *const default_host[] = {DG_DEFAULT_HOST4, DG_DEFAULT_HOST6};
-  int top = lua_gettop(L), has_cb = lua_type(L, CALLBACK) == LUA_TFUNCTION, r;
-  lua_Integer port = lua_tointeger(L, PORT);
+  int top = lua_gettop(L), ip_type = lua_type(L, IP), cb_type = lua_type(L, CALLBACK), r;
+  int has_cb = cb_type == LUA_TFUNCTION;
+  lua_Integer port;
   const char *ip;
   size_t iplen;
   send_args a;
 
   if (top > 5 || lua_type(L, MSG) != LUA_TSTRING || !lua_isinteger(L, PORT) ||
-      port < 1 || port > 65535 || (lua_type(L, IP) > LUA_TNIL && lua_type(L, IP) != LUA_TSTRING) ||
-      (!has_cb && !lua_isnoneornil(L, CALLBACK)) || (a.u = fast_socket(L, dg_ctx_up(L))) == NULL)
+      (port = lua_tointeger(L, PORT)) < 1 || port > 65535 ||
+      (ip_type != LUA_TSTRING && ip_type > LUA_TNIL) || (!has_cb && cb_type > LUA_TNIL) ||
+      (a.u = fast_socket(L, dg_ctx_up(L))) == NULL)
     goto general;
   ip = lua_tolstring(L, IP, &iplen);
   if (ip == NULL) {
@@ -264,8 +277,8 @@ static int socket_send(lua_State *L) {
   a.bufs[0].base = (char *)lua_tolstring(L, MSG, &a.bufs[0].len);
   a.total = a.bufs[0].len;
   a.addr = (const struct sockaddr *)&a.u->dest;
-  lua_settop(L, 5);
 
+  /* With a callback, top is 5: what call_lua and queue_send expect. */
   r = try_send(&a, !has_cb);
   if (r == UV_EAGAIN) {
     if (has_cb)
