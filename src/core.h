@@ -135,6 +135,10 @@ struct dg_ctx {
   int hooks[DG_HOOK_COUNT];
   int cfns[DG_CFN_COUNT]; /* registry refs of the functions of enum dg_cfn */
   int errors_ref;        /* registry ref: list of errors raised by callbacks */
+  int tracebacks_ref;    /* registry ref: the traceback of each, same index */
+  int catchers_ref;      /* registry ref: {pcall, xpcall}, see dg_caught_in_lua */
+  lua_State *run_thread; /* inside run(): the thread that called it */
+  int run_msgh;          /* ... and the stack index of the message handler there */
   int errors_first;      /* index of the oldest in that list */
   int nerrors;
   int lost_errors;       /* errors that could not be stashed: out of memory */
@@ -266,9 +270,19 @@ void dg_pin_module(void);
 void dg_held_free(dg_ctx *ctx);
 /* loop.c: replays held completions until none is left or one raises. */
 void dg_replay_held(dg_ctx *ctx, lua_State *L);
-/* loop.c: [-0, +1, -] pushes the oldest stashed error, or returns 0. */
+/* loop.c: [-0, +2, -] pushes the oldest stashed error and its traceback
+ * (or nil), or returns 0 and pushes nothing. */
 int dg_take_stashed(dg_ctx *ctx, lua_State *L);
-/* core.c: hands err (on top, popped) to the error handler. */
+/* core.c: the message handler of every call into Lua; run() pushes it once
+ * (its index in ctx->run_msgh) for the calls made while it runs. */
+int dg_traceback_msgh(lua_State *L);
+/* core.c: whether Lua code above the running C function (a pcall, an
+ * xpcall, or the resume of a coroutine) catches what it raises. */
+int dg_caught_in_lua(dg_ctx *ctx, lua_State *L);
+/* loop.c: dgram.core.run, where a traceback taken inside it ends. */
+int dg_loop_run(lua_State *L);
+/* core.c: [-2, +0, -] hands the error and its traceback (or nil), on
+ * top, to the error handler. */
 void dg_report(dg_ctx *ctx, lua_State *L);
 /* udp.c: sockets that stopped reading while the loop was halted read again. */
 void dg_udp_resume(dg_ctx *ctx);

@@ -1,0 +1,130 @@
+-- What a script sees when nothing catches an error raised in a listener or
+-- callback: dgram.run() raises it, and the interpreter's report names the
+-- lines of the callback and of what it called (Node prints them), for
+-- every kind of callback alike; a pcall around run() still gets the very
+-- value raised (loop_spec). Each script runs in a child of the Lua under
+-- test, on loopback, bounded by `timeout`.
+local h = require "helpers"
+
+-- Runs `source` as a script file; returns its output (stdout and stderr),
+-- its exit code, and the file's name as Lua prints it.
+local function runScript(source, env)
+  local path = os.tmpname()
+  local f = assert(io.open(path, "w"))
+  f:write(source)
+  f:close()
+  local out, _, code = h.sh(('%s LUA_PATH="./lua/?.lua;;" LUA_CPATH="./%s/?.so;;" timeout 20 %s %s')
+    :format(env or "", h.build, h.LUA, path), true)
+  os.remove(path)
+  return out, code, path
+end
+
+-- The line of `source` that ends with the comment `-- <marker>`.
+local function lineOf(source, marker)
+  local n = 0
+  for line in (source .. "\n"):gmatch("([^\n]*)\n") do
+    n = n + 1
+    if line:find("-- " .. marker, 1, true) then return n end
+  end
+  error("no line marked " .. marker)
+end
+
+local function escape(s)
+  return (s:gsub("%p", "%%%0"))
+end
+
+-- The report names path:line of each marked line, in this order.
+local function assertNamesLines(out, path, source, markers)
+  local previous = 0
+  for _, marker in ipairs(markers) do
+    local at = out:find(escape(path) .. ":" .. lineOf(source, marker) .. ":", previous + 1)
+    assert(at, ("%s:%d (%s) is not in the report, in order:\n%s"):format(path, lineOf(source, marker), marker, out))
+    previous = at
+  end
+end
+
+local PROLOGUE = [[
+local dgram = require "dgram"
+local function check(msg) error("bad message: " .. msg) end -- raise
+]]
+
+describe("an error nothing catches", function()
+  it("from a 'message' listener names the listener and what it called", function()
+    local source = PROLOGUE .. [[
+local s = dgram.createSocket("udp4")
+s:on("message", function(msg) check(msg) end) -- listener
+s:bind(0, "127.0.0.1", function() s:send("hi", s:address().port, "127.0.0.1") end)
+dgram.run() -- run
+]]
+    local out, code, path = runScript(source)
+    assert.are_not.equal(0, code)
+    assert.matches("bad message: hi", out, 1, true)
+    assertNamesLines(out, path, source, { "raise", "raise", "listener", "run" })
+  end)
+
+  it("from a listener of a socket with several listeners, the same way", function()
+    local source = PROLOGUE .. [[
+local s = dgram.createSocket("udp4")
+s:on("message", function() end)
+s:on("message", function(msg) check(msg) end) -- listener
+s:bind(0, "127.0.0.1", function() s:send("two", s:address().port, "127.0.0.1") end)
+dgram.run() -- run
+]]
+    local out, _, path = runScript(source)
+    assertNamesLines(out, path, source, { "raise", "raise", "listener", "run" })
+  end)
+
+  it("from a timer, an immediate, a send callback and a tick, the same way", function()
+    local cases = {
+      [[dgram.setTimeout(function() check("t") end, 1) -- callback]],
+      [[dgram.setInterval(function() check("i") end, 1) -- callback]],
+      [[dgram.setImmediate(function() check("m") end) -- callback]],
+      [[dgram.setTimeout(function() dgram.nextTick(function() check("k") end) end, 1) -- callback]],
+      [[
+local s = dgram.createSocket("udp4")
+s:bind(0, "127.0.0.1", function()
+  s:send("x", s:address().port, "127.0.0.1", function() check("s") end) -- callback
+end)]],
+      [[dgram.nextTick(function() check("top-level tick") end) -- callback]],
+    }
+    for _, case in ipairs(cases) do
+      local source = PROLOGUE .. case .. "\ndgram.run() -- run\n"
+      local out, code, path = runScript(source)
+      assert.are_not.equal(0, code, out)
+      assert.matches("bad message: ", out, 1, true)
+      assertNamesLines(out, path, source, { "raise", "raise", "callback", "run" })
+    end
+  end)
+
+  it("is the very value for a pcall around run(), and for an xpcall", function()
+    local source = PROLOGUE .. [[
+dgram.setTimeout(function() check("t") end, 1)
+local ok, err = pcall(dgram.run)
+print(ok, err)
+dgram.setTimeout(function() error("again", 0) end, 1)
+print(xpcall(dgram.run, function(e) return "handled " .. e end))
+]]
+    local out, code = runScript(source)
+    assert.equal(0, code, out)
+    assert.matches("^false\t[^\n]*:2: bad message: t\nfalse\thandled again\n*$", out)
+  end)
+
+  it("that is an error object prints, with its stack naming the user's line", function()
+    local source = [[
+local dgram = require "dgram"
+local s = dgram.createSocket("udp4")
+local ok, err = pcall(function()
+  s:emit("error", { a = 1 }) -- emit
+end)
+print(err.stack)
+s:emit("error", { a = 1 })
+]]
+    local out, code, path = runScript(source)
+    assert.are_not.equal(0, code)
+    assert.matches("^Error %[ERR_UNHANDLED_ERROR%]: Unhandled error%. %({ a: 1 }%)\n    at ", out)
+    assert.matches(escape(path) .. ":" .. lineOf(source, "emit"), out)
+    -- the uncaught one prints too (not "(error object is a table value)")
+    assert.matches("\n[^\n]*Error %[ERR_UNHANDLED_ERROR%]: Unhandled error%. %({ a: 1 }%)", out)
+    assert.is_nil(out:find("error object is a table value", 1, true))
+  end)
+end)
