@@ -357,12 +357,37 @@ static void ctx_handles_close(dg_ctx *ctx) {
   uv_close((uv_handle_t *)&ctx->deferred_check, ctx_handle_close_cb);
 }
 
+/* A script that made sockets or queued callbacks and ended without ever
+ * running the loop exits quietly with nothing done: say so, in one line on
+ * stderr. Not where a host runs the loop, nor with DGRAM_NO_RUN_NOTICE set
+ * (the suite's own children). Runs at lua_close, after every handle's
+ * finalizer (dg_handle_gc counted those left active). */
+static void notice_never_run(dg_ctx *ctx) {
+  int sockets = ctx->left_open[DG_KIND_SOCKET], timers = ctx->left_open[DG_KIND_TIMER];
+  int queued = ctx->ticks_pending || uv_is_active((uv_handle_t *)&ctx->immediate_check);
+  char what[128];
+  int n = 0;
+  if (ctx->driven || !ctx->owns_loop || getenv("DGRAM_NO_RUN_NOTICE") != NULL ||
+      (sockets == 0 && timers == 0 && !queued))
+    return;
+  what[0] = '\0';
+  if (sockets > 0)
+    n += snprintf(what + n, sizeof what - n, "%d socket%s", sockets, sockets == 1 ? "" : "s");
+  if (timers > 0)
+    n += snprintf(what + n, sizeof what - n, "%s%d timer%s", n > 0 ? (queued ? ", " : " and ") : "",
+                  timers, timers == 1 ? "" : "s");
+  if (queued)
+    snprintf(what + n, sizeof what - n, "%scallbacks queued", n > 0 ? " and " : "");
+  fprintf(stderr, "dgram: the script ended with %s but never called dgram.run(), so none of it ran\n", what);
+}
+
 /* The Lua state is closing: close every handle without calling Lua, and on
  * a loop of our own run it until everything is released. */
 static void ctx_teardown(dg_ctx **box) {
   dg_ctx *ctx = *box;
   if (ctx == NULL)
     return;
+  notice_never_run(ctx);
   *box = NULL;
   ctx->L = NULL;
   dg_batch_free(ctx);
@@ -579,7 +604,10 @@ DGRAM_API int dgram_set_loop(lua_State *L, uv_loop_t *loop) {
 
 DGRAM_API uv_loop_t *dgram_get_loop(lua_State *L) {
   dg_ctx *ctx = dg_ctx_loaded(L);
-  return ctx != NULL ? ctx->loop : NULL;
+  if (ctx == NULL)
+    return NULL;
+  ctx->driven = 1; /* the host runs it */
+  return ctx->loop;
 }
 
 #ifdef DG_COMPAT_PIN_LIBRARY

@@ -73,10 +73,13 @@ struct dg_held {
  * it) and closes its uv handle, now or once libuv has returned; with L NULL
  * the state is closing: now, calling no Lua. */
 typedef struct dg_handle dg_handle;
+/* What a handle is, for the notice of a script that never ran the loop. */
+enum dg_handle_kind { DG_KIND_SOCKET, DG_KIND_TIMER, DG_KIND_COUNT };
 typedef struct dg_handle_type {
   const char *metatable;
   void (*close)(lua_State *L, dg_handle *h);
   int (*active)(dg_handle *h); /* keeps the loop alive (open_handles) */
+  enum dg_handle_kind kind;
 } dg_handle_type;
 struct dg_handle {
   const dg_handle_type *type;
@@ -146,6 +149,8 @@ struct dg_ctx {
   int in_callback;       /* depth of protected calls into Lua (dg_pcall) */
   int running;           /* inside run(): run() is not reentrant */
   int loop_used;         /* a socket, timer or look-up was made on the loop */
+  int driven;            /* run() was called, or a host runs the loop (host.c) */
+  int left_open[DG_KIND_COUNT]; /* sockets open, timers started when collected */
   int halted;            /* a callback raised out of run(): hold completions
                           * until the next run() */
   dg_luv_pcall luv_pcall; /* on luv's loop: luv's callback wrapper, or NULL */

@@ -136,6 +136,7 @@ int dg_loop_run(lua_State *L) {
   static const uv_run_mode uv_modes[] = {UV_RUN_DEFAULT, UV_RUN_ONCE, UV_RUN_NOWAIT};
   dg_ctx *ctx = dg_ctx_up(L);
   int mode = luaL_checkoption(L, 1, "default", modes);
+  ctx->driven = 1;
   if (ctx->running || ctx->in_callback > 0) /* in one of its callbacks */
     return luaL_error(L, "dgram.run: the loop is already running");
   if (ctx->ticks_pending) { /* queued outside any callback: first */
