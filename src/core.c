@@ -228,12 +228,13 @@ static int luv_callback(lua_State *L) {
 
 /* dg_pcall without what follows the call. */
 static void pcall_once(dg_ctx *ctx, lua_State *L, int nargs) {
-  ctx->in_callback++;
+  int nested = ctx->in_callback++ > 0;
   if (ctx->running) { /* run() raises the error: keep it as it is */
-    /* The handler that run() pushed, when this call is made in run()'s
-     * frame (it is, unless run() was called from a coroutine). */
+    /* The handler that run() pushed, when this call is made in run()'s own
+     * frame: straight from libuv (no callback under way) on the thread
+     * that called run(), unless that was a coroutine. */
     int msgh = ctx->run_msgh, pushed = 0;
-    if (L != ctx->run_thread || lua_tocfunction(L, msgh) != dg_traceback_msgh) {
+    if (nested || L != ctx->run_thread) {
       msgh = lua_gettop(L) - nargs;
       dg_push_cfn(ctx, L, DG_CFN_TRACEBACK);
       lua_insert(L, msgh);
