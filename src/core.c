@@ -97,16 +97,14 @@ static void take_traceback(lua_State *L) {
 /* [-1, +1, -] Keeps the first `frames` lines of the traceback on top
  * (after its header), unless Lua already left some out in the middle. */
 static void cut_traceback(lua_State *L, int frames) {
-  size_t len;
-  const char *tb = lua_tolstring(L, -1, &len), *end = tb;
+  const char *tb = lua_tostring(L, -1), *end = tb;
   if (tb == NULL || strstr(tb, "\n\t...") != NULL)
     return;
   for (; frames >= 0 && end != NULL; frames--)
     end = strchr(end + 1, '\n');
-  if (end != NULL)
-    lua_pushlstring(L, tb, (size_t)(end - tb));
-  else
-    lua_pushvalue(L, -1);
+  if (end == NULL)
+    return;
+  lua_pushlstring(L, tb, (size_t)(end - tb));
   lua_remove(L, -2);
 }
 
