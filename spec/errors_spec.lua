@@ -51,12 +51,13 @@ describe("dgram.errors", function()
       assert.are.equal("dgram.Error", errors.Error.__name)
     end)
 
-    it("new() makes a plain table with the three fields", function()
+    it("new() makes a plain table with the three fields and the stack", function()
       local e = errors.new("TypeError", "ERR_X", "bad")
       check(e, "TypeError", "ERR_X", "bad", "TypeError [ERR_X]: bad")
       local n = 0
       for _ in pairs(e) do n = n + 1 end
-      assert.are.equal(3, n)
+      assert.are.equal(4, n)
+      assert.are.equal("string", type(e.stack))
     end)
 
     it("is() tells error objects from anything else", function()

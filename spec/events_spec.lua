@@ -586,11 +586,22 @@ describe("EventEmitter", function()
       assert.equal("q", got)
     end)
 
-    it("raises a table argument itself when unhandled", function()
-      local err = setmetatable({ message = "x" }, {})
+    it("raises an error object (a table that prints) itself when unhandled", function()
+      local err = setmetatable({ message = "x" }, { __tostring = function() return "x" end })
       assert.equal(err, raised(e.emit, e, "error", err))
-      local plain = {}
-      assert.equal(plain, raised(e.emit, e, "error", plain, "more"))
+      local dgramError = require("dgram.errors").new("Error", "E", "m")
+      assert.equal(dgramError, raised(e.emit, e, "error", dgramError, "more"))
+    end)
+
+    it("wraps a table that does not print, as Node wraps a plain object", function()
+      -- node: emit('error', {a: 1}) throws 'Unhandled error. ({ a: 1 })'
+      local plain = { a = 1 }
+      local err = raised(e.emit, e, "error", plain, "more")
+      assert.equal("ERR_UNHANDLED_ERROR", err.code)
+      assert.equal("Unhandled error. ({ a: 1 })", err.message)
+      assert.equal(plain, err.context)
+      local classless = setmetatable({}, {})
+      assert.equal(classless, raised(e.emit, e, "error", classless).context)
     end)
 
     it("wraps anything else in ERR_UNHANDLED_ERROR, rendered as Node does", function()
@@ -652,7 +663,7 @@ describe("EventEmitter", function()
 
     it("does not count as handling the error", function()
       local seen
-      local err = {}
+      local err = require("dgram.errors").new("Error", "E", "m")
       e:on(errorMonitor, function(x) seen = x end)
       assert.equal(err, raised(e.emit, e, "error", err))
       assert.equal(err, seen)

@@ -69,8 +69,11 @@ void dg_push_hook(dg_ctx *ctx, lua_State *L, enum dg_hook h) {
 /* Stands for nil in the list of stashed errors (a nil can't be stored). */
 char dg_nil_error;
 
-/* (list, index, value): list[index] = value, which may grow the list. */
+/* (list, index, value, tracebacks, traceback): list[index] = value and
+ * tracebacks[index] = traceback, which may grow the lists. */
 static int stash_error(lua_State *L) {
+  lua_settop(L, 5);
+  lua_rawseti(L, 4, lua_tointeger(L, 2));
   lua_settop(L, 3);
   lua_rawseti(L, 1, lua_tointeger(L, 2));
   return 0;
@@ -78,34 +81,96 @@ static int stash_error(lua_State *L) {
 
 static void tick_prepare_cb(uv_prepare_t *prepare);
 
-/* Registry key of the traceback of the error being reported. */
+/* Registry key of the traceback of the error being handled. */
 static char traceback_key;
 
-/* The message handler on a loop that run() does not run: leaves the error
- * as it is and files its traceback for dg_report. */
-static int traceback_msgh(lua_State *L) {
+/* [-0, +1, -] Pushes the traceback that dg_traceback_msgh filed (or nil)
+ * and forgets it. */
+static void take_traceback(lua_State *L) {
+  lua_pushlightuserdata(L, &traceback_key);
+  lua_rawget(L, LUA_REGISTRYINDEX);
+  lua_pushlightuserdata(L, &traceback_key);
+  lua_pushnil(L);
+  lua_rawset(L, LUA_REGISTRYINDEX);
+}
+
+/* [-1, +1, -] Keeps the first `frames` lines of the traceback on top
+ * (after its header), unless Lua already left some out in the middle. */
+static void cut_traceback(lua_State *L, int frames) {
+  const char *tb = lua_tostring(L, -1), *end = tb;
+  if (tb == NULL || strstr(tb, "\n\t...") != NULL)
+    return;
+  for (; frames >= 0 && end != NULL; frames--)
+    end = strchr(end + 1, '\n');
+  if (end == NULL)
+    return;
+  lua_pushlstring(L, tb, (size_t)(end - tb));
+  lua_remove(L, -2);
+}
+
+/* The message handler of every call into Lua: leaves the error as it is
+ * (run() raises the very value) and files its traceback, taken where it was
+ * raised, for whoever reports it. Inside run() the traceback stops at run():
+ * whoever catches or prints what run() raises sees run()'s own frames. */
+int dg_traceback_msgh(lua_State *L) {
+  lua_Debug ar;
+  int level, run_level = 0;
+  for (level = 1; run_level == 0 && lua_getstack(L, level, &ar); level++) {
+    lua_getinfo(L, "f", &ar);
+    if (lua_tocfunction(L, -1) == dg_loop_run)
+      run_level = level;
+    lua_pop(L, 1);
+  }
+  /* ... and leaves out the module's C functions that called the callback */
+  for (level = run_level - 1; level > 1; level--) {
+    lua_getstack(L, level, &ar);
+    lua_getinfo(L, "S", &ar);
+    if (strcmp(ar.what, "C") != 0)
+      break;
+  }
   lua_pushlightuserdata(L, &traceback_key);
   luaL_traceback(L, L, NULL, 1);
+  if (run_level > 0)
+    cut_traceback(L, level);
   lua_rawset(L, LUA_REGISTRYINDEX);
   lua_settop(L, 1);
   return 1;
 }
 
-/* [-1, +0, -] Stashes the error on top for run() to raise, and stops the
- * loop. */
+int dg_caught_in_lua(dg_ctx *ctx, lua_State *L) {
+  lua_Debug ar;
+  int level, caught = 0;
+  if (L != ctx->L)
+    return 1; /* a coroutine: its resume catches */
+  dg_getref(L, ctx->catchers_ref);
+  for (level = 1; !caught && lua_getstack(L, level, &ar); level++) {
+    lua_getinfo(L, "f", &ar);
+    lua_rawgeti(L, -2, 1);
+    lua_rawgeti(L, -3, 2);
+    caught = lua_rawequal(L, -3, -2) || lua_rawequal(L, -3, -1);
+    lua_pop(L, 3);
+  }
+  lua_pop(L, 1);
+  return caught;
+}
+
+/* [-1, +0, -] Stashes the error on top, and its traceback, for run() to
+ * raise, and stops the loop. */
 static void stash(dg_ctx *ctx, lua_State *L) {
-  /* Keep the value intact (no traceback): run() raises it as it is. */
+  /* Keep the value intact: run() raises it as it is. */
   if (lua_isnil(L, -1)) {
     lua_pop(L, 1);
     lua_pushlightuserdata(L, &dg_nil_error);
   }
-  /* Growing the list allocates: protected, as no error may unwind through
+  /* Growing the lists allocates: protected, as no error may unwind through
    * libuv. If even that fails, run() raises "not enough memory" for it. */
   dg_push_cfn(ctx, L, DG_CFN_STASH);
   dg_getref(L, ctx->errors_ref);
   lua_pushinteger(L, ctx->errors_first + ctx->nerrors);
   lua_rotate(L, -4, -1); /* stash_error list index value */
-  if (lua_pcall(L, 3, 0, 0) == LUA_OK) {
+  dg_getref(L, ctx->tracebacks_ref);
+  take_traceback(L);
+  if (lua_pcall(L, 5, 0, 0) == LUA_OK) {
     ctx->nerrors++;
   } else {
     lua_pop(L, 1);
@@ -120,14 +185,10 @@ static void stash(dg_ctx *ctx, lua_State *L) {
 }
 
 void dg_report(dg_ctx *ctx, lua_State *L) {
-  int err = lua_gettop(L);
+  int err = lua_gettop(L) - 1;
   dg_push_hook(ctx, L, DG_HOOK_REPORT);
   lua_pushvalue(L, err);
-  lua_pushlightuserdata(L, &traceback_key);
-  lua_rawget(L, LUA_REGISTRYINDEX);
-  lua_pushlightuserdata(L, &traceback_key);
-  lua_pushnil(L);
-  lua_rawset(L, LUA_REGISTRYINDEX);
+  lua_pushvalue(L, err + 1);
   /* The hook protects the handler itself; this fails only without memory. */
   if (lua_pcall(L, 2, 0, 0) != LUA_OK) {
     fprintf(stderr, "dgram: an error raised in a callback could not be reported (%s): %s\n",
@@ -135,7 +196,7 @@ void dg_report(dg_ctx *ctx, lua_State *L) {
             lua_isstring(L, err) ? lua_tostring(L, err) : luaL_typename(L, err));
     lua_pop(L, 1);
   }
-  lua_pop(L, 1);
+  lua_pop(L, 2);
 }
 
 /* [-(nargs+1), +0, -] The call on a loop that something else runs: the
@@ -144,8 +205,10 @@ static void call_and_report(dg_ctx *ctx, lua_State *L, int nargs) {
   int base = lua_gettop(L) - nargs;
   dg_push_cfn(ctx, L, DG_CFN_TRACEBACK);
   lua_insert(L, base);
-  if (lua_pcall(L, nargs, 0, base) != LUA_OK)
+  if (lua_pcall(L, nargs, 0, base) != LUA_OK) {
+    take_traceback(L);
     dg_report(ctx, L);
+  }
   lua_remove(L, base);
 }
 
@@ -163,10 +226,22 @@ static int luv_callback(lua_State *L) {
 
 /* dg_pcall without what follows the call. */
 static void pcall_once(dg_ctx *ctx, lua_State *L, int nargs) {
-  ctx->in_callback++;
+  int nested = ctx->in_callback++ > 0;
   if (ctx->running) { /* run() raises the error: keep it as it is */
-    if (lua_pcall(L, nargs, 0, 0) != LUA_OK)
+    /* The handler that run() pushed, when this call is made in run()'s own
+     * frame: straight from libuv (no callback under way) on the thread
+     * that called run(), unless that was a coroutine. */
+    int msgh = ctx->run_msgh, pushed = 0;
+    if (nested || L != ctx->run_thread) {
+      msgh = lua_gettop(L) - nargs;
+      dg_push_cfn(ctx, L, DG_CFN_TRACEBACK);
+      lua_insert(L, msgh);
+      pushed = 1;
+    }
+    if (lua_pcall(L, nargs, 0, msgh) != LUA_OK)
       stash(ctx, L);
+    if (pushed)
+      lua_remove(L, msgh);
   } else if (ctx->luv_pcall != NULL) {
     /* On luv's loop, inside luv's callback wrapper as luv's own callbacks
      * are: Neovim's marks them fast events, where its API raises an error
@@ -281,12 +356,37 @@ static void ctx_handles_close(dg_ctx *ctx) {
   uv_close((uv_handle_t *)&ctx->deferred_check, ctx_handle_close_cb);
 }
 
+/* A script that made sockets or queued callbacks and ended without ever
+ * running the loop exits quietly with nothing done: say so, in one line on
+ * stderr. Not where a host runs the loop, nor with DGRAM_NO_RUN_NOTICE set
+ * (the suite's own children). Runs at lua_close, after every handle's
+ * finalizer (dg_handle_gc counted those left active). */
+static void notice_never_run(dg_ctx *ctx) {
+  int sockets = ctx->left_open[DG_KIND_SOCKET], timers = ctx->left_open[DG_KIND_TIMER];
+  int queued = ctx->ticks_pending || uv_is_active((uv_handle_t *)&ctx->immediate_check);
+  char what[128];
+  int n = 0;
+  if (ctx->driven || !ctx->owns_loop || getenv("DGRAM_NO_RUN_NOTICE") != NULL ||
+      (sockets == 0 && timers == 0 && !queued))
+    return;
+  what[0] = '\0';
+  if (sockets > 0)
+    n += snprintf(what + n, sizeof what - n, "%d socket%s", sockets, sockets == 1 ? "" : "s");
+  if (timers > 0)
+    n += snprintf(what + n, sizeof what - n, "%s%d timer%s", n > 0 ? (queued ? ", " : " and ") : "",
+                  timers, timers == 1 ? "" : "s");
+  if (queued)
+    snprintf(what + n, sizeof what - n, "%scallbacks queued", n > 0 ? " and " : "");
+  fprintf(stderr, "dgram: the script ended with %s but never called dgram.run(), so none of it ran\n", what);
+}
+
 /* The Lua state is closing: close every handle without calling Lua, and on
  * a loop of our own run it until everything is released. */
 static void ctx_teardown(dg_ctx **box) {
   dg_ctx *ctx = *box;
   if (ctx == NULL)
     return;
+  notice_never_run(ctx);
   *box = NULL;
   ctx->L = NULL;
   dg_batch_free(ctx);
@@ -406,6 +506,14 @@ static dg_ctx *ctx_get(lua_State *L) {
   ctx->udp_mt = ctx->bound_ref = ctx->peer_ref = ctx->pending_ref = LUA_NOREF;
   lua_newtable(L);
   ctx->errors_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+  lua_newtable(L);
+  ctx->tracebacks_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+  lua_createtable(L, 2, 0);
+  lua_getglobal(L, "pcall");
+  lua_rawseti(L, -2, 1);
+  lua_getglobal(L, "xpcall");
+  lua_rawseti(L, -2, 2);
+  ctx->catchers_ref = luaL_ref(L, LUA_REGISTRYINDEX);
   ctx->errors_first = 1;
   ctx->held_tail = &ctx->held;
   ctx_handles_init(ctx);
@@ -497,7 +605,10 @@ DGRAM_API int dgram_set_loop(lua_State *L, uv_loop_t *loop) {
 
 DGRAM_API uv_loop_t *dgram_get_loop(lua_State *L) {
   dg_ctx *ctx = dg_ctx_loaded(L);
-  return ctx != NULL ? ctx->loop : NULL;
+  if (ctx == NULL)
+    return NULL;
+  ctx->driven = 1; /* the host runs it */
+  return ctx->loop;
 }
 
 #ifdef DG_COMPAT_PIN_LIBRARY
@@ -530,7 +641,7 @@ DGRAM_API int luaopen_dgram_core(lua_State *L) {
   ctx = ctx_get(L);
   lua_pop(L, 1);
   dg_keep_cfn(ctx, L, DG_CFN_STASH, stash_error);
-  dg_keep_cfn(ctx, L, DG_CFN_TRACEBACK, traceback_msgh);
+  dg_keep_cfn(ctx, L, DG_CFN_TRACEBACK, dg_traceback_msgh);
   dg_keep_cfn(ctx, L, DG_CFN_LUV_CALLBACK, luv_callback);
   lua_newtable(L);
   dg_register(L, funcs);

@@ -73,10 +73,13 @@ struct dg_held {
  * it) and closes its uv handle, now or once libuv has returned; with L NULL
  * the state is closing: now, calling no Lua. */
 typedef struct dg_handle dg_handle;
+/* What a handle is, for the notice of a script that never ran the loop. */
+enum dg_handle_kind { DG_KIND_SOCKET, DG_KIND_TIMER, DG_KIND_COUNT };
 typedef struct dg_handle_type {
   const char *metatable;
   void (*close)(lua_State *L, dg_handle *h);
   int (*active)(dg_handle *h); /* keeps the loop alive (open_handles) */
+  enum dg_handle_kind kind;
 } dg_handle_type;
 struct dg_handle {
   const dg_handle_type *type;
@@ -143,6 +146,10 @@ struct dg_ctx {
   int hooks[DG_HOOK_COUNT];
   int cfns[DG_CFN_COUNT]; /* registry refs of the functions of enum dg_cfn */
   int errors_ref;        /* registry ref: list of errors raised by callbacks */
+  int tracebacks_ref;    /* registry ref: the traceback of each, same index */
+  int catchers_ref;      /* registry ref: {pcall, xpcall}, see dg_caught_in_lua */
+  lua_State *run_thread; /* inside run(): the thread that called it */
+  int run_msgh;          /* ... and the stack index of the message handler there */
   int errors_first;      /* index of the oldest in that list */
   int nerrors;
   int lost_errors;       /* errors that could not be stashed: out of memory */
@@ -150,6 +157,8 @@ struct dg_ctx {
   int in_callback;       /* depth of protected calls into Lua (dg_pcall) */
   int running;           /* inside run(): run() is not reentrant */
   int loop_used;         /* a socket, timer or look-up was made on the loop */
+  int driven;            /* run() was called, or a host runs the loop (host.c) */
+  int left_open[DG_KIND_COUNT]; /* sockets open, timers started when collected */
   int halted;            /* a callback raised out of run(): hold completions
                           * until the next run() */
   dg_luv_pcall luv_pcall; /* on luv's loop: luv's callback wrapper, or NULL */
@@ -280,9 +289,19 @@ void dg_pin_module(void);
 void dg_held_free(dg_ctx *ctx);
 /* loop.c: replays held completions until none is left or one raises. */
 void dg_replay_held(dg_ctx *ctx, lua_State *L);
-/* loop.c: [-0, +1, -] pushes the oldest stashed error, or returns 0. */
+/* loop.c: [-0, +2, -] pushes the oldest stashed error and its traceback
+ * (or nil), or returns 0 and pushes nothing. */
 int dg_take_stashed(dg_ctx *ctx, lua_State *L);
-/* core.c: hands err (on top, popped) to the error handler. */
+/* core.c: the message handler of every call into Lua; run() pushes it once
+ * (its index in ctx->run_msgh) for the calls made while it runs. */
+int dg_traceback_msgh(lua_State *L);
+/* core.c: whether Lua code above the running C function (a pcall, an
+ * xpcall, or the resume of a coroutine) catches what it raises. */
+int dg_caught_in_lua(dg_ctx *ctx, lua_State *L);
+/* loop.c: dgram.core.run, where a traceback taken inside it ends. */
+int dg_loop_run(lua_State *L);
+/* core.c: [-2, +0, -] hands the error and its traceback (or nil), on
+ * top, to the error handler. */
 void dg_report(dg_ctx *ctx, lua_State *L);
 /* udp.c: sockets that stopped reading while the loop was halted read again. */
 void dg_udp_resume(dg_ctx *ctx);

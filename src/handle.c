@@ -56,6 +56,11 @@ int dg_handle_gc(lua_State *L) {
     return 0;
   *box = NULL;
   h->collected = 1;
+  /* Open sockets and started timers collected: left at lua_close (an
+   * unbound socket may also be one the script dropped, a harmless miscount
+   * for the notice of a script that never ran the loop, core.c). */
+  if (!h->closed && (h->type->kind == DG_KIND_SOCKET || h->type->active(h)))
+    h->ctx->left_open[h->type->kind]++;
   if (h->handle_closed) {
     DG_LIST_UNLINK(h->ctx->closed_handles, h);
     free(h);

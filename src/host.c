@@ -112,7 +112,9 @@ static int host_use_loop(lua_State *L) {
 }
 
 static int host_backend_fd(lua_State *L) {
-  lua_pushinteger(L, uv_backend_fd(dg_ctx_up(L)->loop));
+  dg_ctx *ctx = dg_ctx_up(L);
+  ctx->driven = 1; /* the host folds the loop into its own */
+  lua_pushinteger(L, uv_backend_fd(ctx->loop));
   return 1;
 }
 
@@ -123,7 +125,9 @@ static int host_backend_fd(lua_State *L) {
  * timer). */
 static int host_backend_timeout(lua_State *L) {
   dg_ctx *ctx = dg_ctx_up(L);
-  int waiting = ctx->ticks_pending || ctx->halted || ctx->held != NULL || ctx->nerrors > 0
+  int waiting;
+  ctx->driven = 1;
+  waiting = ctx->ticks_pending || ctx->halted || ctx->held != NULL || ctx->nerrors > 0
                 || ctx->lost_errors > 0;
   lua_pushinteger(L, waiting ? 0 : uv_backend_timeout(ctx->loop));
   return 1;

@@ -72,9 +72,19 @@ int dg_take_stashed(dg_ctx *ctx, lua_State *L) {
       return 0;
     ctx->lost_errors--; /* see dg_pcall */
     lua_pushliteral(L, "not enough memory");
+    lua_pushnil(L);
     return 1;
   }
   dg_getref(L, ctx->errors_ref);
+  lua_rawgeti(L, -1, ctx->errors_first);
+  lua_pushnil(L);
+  lua_rawseti(L, -3, ctx->errors_first);
+  lua_remove(L, -2);
+  if (lua_touserdata(L, -1) == &dg_nil_error) {
+    lua_pop(L, 1);
+    lua_pushnil(L);
+  }
+  dg_getref(L, ctx->tracebacks_ref);
   lua_rawgeti(L, -1, ctx->errors_first);
   lua_pushnil(L);
   lua_rawseti(L, -3, ctx->errors_first);
@@ -83,17 +93,24 @@ int dg_take_stashed(dg_ctx *ctx, lua_State *L) {
     ctx->errors_first = 1;
   else
     ctx->errors_first++;
-  if (lua_touserdata(L, -1) == &dg_nil_error) {
-    lua_pop(L, 1);
-    lua_pushnil(L);
-  }
   return 1;
 }
 
-/* [-0, +0, e] Raises the oldest stashed callback error, if any. */
+/* [-0, +0, e] Raises the oldest stashed callback error, if any: the very
+ * value raised. A string that nothing in Lua catches is about to end the
+ * script (or reach its host), whose report shows only where run() was
+ * called: it goes with the traceback of where the callback raised it. */
 static void raise_stashed(dg_ctx *ctx, lua_State *L) {
-  if (dg_take_stashed(ctx, L))
-    lua_error(L);
+  if (!dg_take_stashed(ctx, L))
+    return;
+  if (lua_type(L, -2) == LUA_TSTRING && lua_isstring(L, -1) && !dg_caught_in_lua(ctx, L)) {
+    lua_pushliteral(L, "\n");
+    lua_insert(L, -2);
+    lua_concat(L, 3);
+  } else {
+    lua_pop(L, 1);
+  }
+  lua_error(L);
 }
 
 /* A callback raised out of run(), and something else runs the loop now
@@ -114,11 +131,12 @@ int dg_must_hold(dg_ctx *ctx) {
   return 0;
 }
 
-static int loop_run(lua_State *L) {
+int dg_loop_run(lua_State *L) {
   static const char *const modes[] = {"default", "once", "nowait", NULL};
   static const uv_run_mode uv_modes[] = {UV_RUN_DEFAULT, UV_RUN_ONCE, UV_RUN_NOWAIT};
   dg_ctx *ctx = dg_ctx_up(L);
   int mode = luaL_checkoption(L, 1, "default", modes);
+  ctx->driven = 1;
   if (ctx->running || ctx->in_callback > 0) /* in one of its callbacks */
     return luaL_error(L, "dgram.run: the loop is already running");
   if (ctx->ticks_pending) { /* queued outside any callback: first */
@@ -126,6 +144,10 @@ static int loop_run(lua_State *L) {
     lua_call(L, 0, 0);
   }
   raise_stashed(ctx, L);
+  /* The message handler of every callback run() makes (pcall_once). */
+  dg_push_cfn(ctx, L, DG_CFN_TRACEBACK);
+  ctx->run_thread = L;
+  ctx->run_msgh = lua_gettop(L);
   ctx->halted = 0;
   ctx->running = 1;
   dg_replay_held(ctx, L);
@@ -134,6 +156,7 @@ static int loop_run(lua_State *L) {
     uv_run(ctx->loop, uv_modes[mode]);
   }
   ctx->running = 0;
+  ctx->run_thread = NULL;
   raise_stashed(ctx, L);
   lua_pushboolean(L, uv_loop_alive(ctx->loop));
   return 1;
@@ -179,7 +202,7 @@ static int loop_close_all(lua_State *L) {
 
 void dg_loop_open(lua_State *L) {
   static const luaL_Reg funcs[] = {
-    {"run", loop_run},
+    {"run", dg_loop_run},
     {"stop", loop_stop},
     {"now", loop_now},
     {"update_time", loop_update_time},

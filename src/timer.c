@@ -32,7 +32,7 @@ static int timer_active(dg_handle *h) {
   return uv_is_active((uv_handle_t *)&((dg_timer *)h)->handle);
 }
 
-static const dg_handle_type timer_type = {TIMER_MT, timer_close, timer_active};
+static const dg_handle_type timer_type = {TIMER_MT, timer_close, timer_active, DG_KIND_TIMER};
 
 static dg_timer *timer_check(lua_State *L) {
   dg_timer *t = (dg_timer *)dg_handle_box(L, 1, &timer_type);

@@ -132,7 +132,7 @@ static int udp_active(dg_handle *h) {
   return uv_fileno((uv_handle_t *)&((dg_udp *)h)->handle, &fd) == 0;
 }
 
-static const dg_handle_type udp_type = {UDP_MT, udp_close, udp_active};
+static const dg_handle_type udp_type = {UDP_MT, udp_close, udp_active, DG_KIND_SOCKET};
 
 void dg_udp_teardown(dg_ctx *ctx) {
   ctx->deferred = NULL; /* dg_handles_teardown closes them */

@@ -40,6 +40,9 @@ local TEXT = {
   ERR_INVALID_FD_TYPE = "Unsupported fd type: %s",
   ERR_UNHANDLED_ERROR = "Unhandled error. (%s)",
   ERR_INVALID_STATE = "Invalid state: %s",
+  -- Node's text, then how to call the method, and where it was called:
+  -- class, object, method, object, method, file:line
+  ERR_INVALID_THIS = 'Value of "this" must be of type %s; call it as %s:%s(...), not %s.%s(...) (%s)',
   -- 'argument' or 'property', name, reason, inspect(value)
   ERR_INVALID_ARG_VALUE = "The %s '%s' %s. Received %s",
   ERR_INVALID_ARG_VALUE_REASON = "is invalid",
@@ -72,6 +75,7 @@ local CLASS = {
   ERR_INVALID_FD_TYPE = "TypeError",
   ERR_UNHANDLED_ERROR = "Error",
   ERR_INVALID_STATE = "Error",
+  ERR_INVALID_THIS = "TypeError",
   ERR_INVALID_ARG_VALUE = "TypeError",
   ERR_INVALID_ARG_TYPE = "TypeError",
   ERR_MISSING_ARGS = "TypeError",
@@ -98,8 +102,80 @@ function Error.__tostring(e)
   return name .. ": " .. message
 end
 
+---------------------------------------------------------------------------
+-- Where an error was made: `stack`, as Node's err.stack, names the user's
+-- frames, not the module's own.
+
+local getinfo = debug.getinfo
+local STACK_LIMIT = 10 -- Node's Error.stackTraceLimit
+
+-- The chunk names of the module's own files: lua/dgram.lua and lua/dgram/*.
+local OWN_DIR = getinfo(1, "S").source:match("^(@.*[/\\])errors%.lua$")
+local OWN_FRONT = OWN_DIR and OWN_DIR:sub(1, -2) .. ".lua"
+
+-- Lua 5.1 shows a tail call as a frame of its own ("tail"): none is the user's.
+local function isOwn(info)
+  local source = info.source
+  return info.what == "C" or info.what == "tail" or source == OWN_FRONT
+    or (OWN_DIR ~= nil and source:sub(1, #OWN_DIR) == OWN_DIR)
+end
+
+-- Up to `limit` frames, from the first one outside the module (or, when
+-- the whole stack is the module's, from the caller's caller).
+local function userFrames(limit)
+  local level, first = 2, nil
+  repeat
+    local info = getinfo(level, "S")
+    if info ~= nil and not isOwn(info) then first = level end
+    level = level + 1
+  until info == nil or first ~= nil
+  local frames = {}
+  level = first or 3
+  while #frames < limit do
+    local info = getinfo(level, "Sln")
+    if info == nil then break end
+    if info.what ~= "tail" then frames[#frames + 1] = info end
+    level = level + 1
+  end
+  return frames
+end
+
+-- `file:line` of the first frame outside the module.
+function errors.where()
+  local info = userFrames(1)[1]
+  if info == nil or info.what == "C" then return "?" end
+  return info.short_src .. ":" .. info.currentline
+end
+
+local function frameText(info)
+  local name = info.name
+  if info.what == "C" then
+    return "    at " .. (name or "?") .. " ([C])"
+  end
+  local place = info.short_src .. ":" .. info.currentline
+  if info.what == "main" then
+    return "    at main chunk (" .. place .. ")"
+  elseif name then
+    return "    at " .. name .. " (" .. place .. ")"
+  end
+  return "    at " .. place
+end
+
+-- Node's stack: the `Name [CODE]: message` line, then up to ten frames,
+-- from the user's frame that made the error (or, from inside a callback
+-- of the module's own, from where it was made).
+local function stackOf(e)
+  local lines = { tostring(e) }
+  for i, info in ipairs(userFrames(STACK_LIMIT)) do
+    lines[i + 1] = frameText(info)
+  end
+  return table.concat(lines, "\n")
+end
+
 function errors.new(name, code, message)
-  return setmetatable({ name = name, code = code, message = message }, Error)
+  local e = setmetatable({ name = name, code = code, message = message }, Error)
+  e.stack = stackOf(e)
+  return e
 end
 
 function errors.is(v)
@@ -287,6 +363,13 @@ function errors.ERR_UNHANDLED_ERROR(v)
     format(TEXT.ERR_UNHANDLED_ERROR, inspect(v)))
   e.context = v
   return e
+end
+
+-- A method called with `.` instead of `:`: `class` names the receiver's
+-- type, `object` the variable in the hint (sock:send(...)).
+function errors.ERR_INVALID_THIS(class, object, method)
+  return node_error("ERR_INVALID_THIS", format(TEXT.ERR_INVALID_THIS,
+    class, object, method, object, method, errors.where()))
 end
 
 function errors.ERR_INVALID_STATE(reason)

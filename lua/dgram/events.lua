@@ -30,6 +30,12 @@ local function raise(ctor, ...)
   error(errors[ctor](...))
 end
 
+-- A method called with `.` instead of `:` gets its first argument as self:
+-- say so at the caller's line, before that argument is misread.
+local function checkThis(self, method)
+  if type(self) ~= "table" then raise("ERR_INVALID_THIS", "EventEmitter", "emitter", method) end
+end
+
 -- Once-wrappers are callable tables so that `.listener` can expose the
 -- original function, as Node's wrapper functions do.
 local Once = { __name = "OnceWrapper" }
@@ -172,11 +178,17 @@ local function addListener(self, name, listener, prepend)
 end
 
 function proto:addListener(name, listener)
+  checkThis(self, "addListener")
   return addListener(self, name, listener, false)
 end
-proto.on = proto.addListener
+
+function proto:on(name, listener)
+  checkThis(self, "on")
+  return addListener(self, name, listener, false)
+end
 
 function proto:prependListener(name, listener)
+  checkThis(self, "prependListener")
   return addListener(self, name, listener, true)
 end
 
@@ -185,16 +197,18 @@ local function onceWrap(self, name, listener)
 end
 
 function proto:once(name, listener)
+  checkThis(self, "once")
   checkListener(listener)
   return self:on(name, onceWrap(self, name, listener))
 end
 
 function proto:prependOnceListener(name, listener)
+  checkThis(self, "prependOnceListener")
   checkListener(listener)
   return self:prependListener(name, onceWrap(self, name, listener))
 end
 
-function proto:removeListener(name, listener)
+local function removeListener(self, name, listener)
   checkListener(listener)
   local events = self._events
   if events == nil then return self end
@@ -245,11 +259,21 @@ function proto:removeListener(name, listener)
   end
   return self
 end
-proto.off = proto.removeListener
+
+function proto:removeListener(name, listener)
+  checkThis(self, "removeListener")
+  return removeListener(self, name, listener)
+end
+
+function proto:off(name, listener)
+  checkThis(self, "off")
+  return removeListener(self, name, listener)
+end
 
 -- With no argument every event is cleared; an explicit nil names the event
 -- stored as "nil" (Node's `undefined` is a name too).
 function proto:removeAllListeners(...)
+  checkThis(self, "removeAllListeners")
   local events = self._events
   if events == nil then return self end
   local all = select("#", ...) == 0
@@ -294,10 +318,13 @@ function proto:removeAllListeners(...)
   return self
 end
 
--- Node raises an Error argument as is and wraps anything else; here every
--- table counts as an error object.
+-- Node raises an Error argument as is and wraps anything else, plain
+-- objects included; here an error object is a table that prints (its
+-- metatable has __tostring, as dgram.Error has): any other value would end
+-- a script with "(error object is a table value)".
 local function unhandled(v)
-  if type(v) == "table" then error(v) end
+  local mt = type(v) == "table" and getmetatable(v)
+  if type(mt) == "table" and mt.__tostring ~= nil then error(v) end
   -- dgram.errors inspects v as Node does and keeps it as `context`.
   error(require("dgram.errors").ERR_UNHANDLED_ERROR(v))
 end
@@ -307,6 +334,7 @@ local EMPTY = {}
 -- The hot path: one listener is called straight, with no table or vararg
 -- packing; an array is walked as stored (see the note at the top).
 function proto:emit(name, ...)
+  if type(self) ~= "table" then checkThis(self, "emit") end
   local events = self._events or EMPTY
   if name == "error" then
     if events[errorMonitor] ~= nil then self:emit(errorMonitor, ...) end
@@ -327,6 +355,7 @@ function proto:emit(name, ...)
 end
 
 function proto:listeners(name)
+  checkThis(self, "listeners")
   local h = self._events and self._events[eventKey(name)]
   if h == nil then return {} end
   if not isArray(h) then return { unwrap(h) } end
@@ -336,6 +365,7 @@ function proto:listeners(name)
 end
 
 function proto:rawListeners(name)
+  checkThis(self, "rawListeners")
   local h = self._events and self._events[eventKey(name)]
   if h == nil then return {} end
   if not isArray(h) then return { h } end
@@ -345,6 +375,7 @@ function proto:rawListeners(name)
 end
 
 function proto:listenerCount(name, listener)
+  checkThis(self, "listenerCount")
   local h = self._events and self._events[eventKey(name)]
   if h == nil then return 0 end
   if not isArray(h) then
@@ -370,6 +401,7 @@ local function keyClass(k)
 end
 
 function proto:eventNames()
+  checkThis(self, "eventNames")
   local events, order = self._events, self._eventsOrder
   local names = {}
   if events == nil then return names end
@@ -384,6 +416,7 @@ function proto:eventNames()
 end
 
 function proto:setMaxListeners(n)
+  checkThis(self, "setMaxListeners")
   if type(n) ~= "number" then raise("ERR_INVALID_ARG_TYPE", "setMaxListeners", "number", n) end
   if n < 0 or n ~= n then raise("ERR_OUT_OF_RANGE", "setMaxListeners", ">= 0", n) end
   self._maxListeners = n
@@ -391,6 +424,7 @@ function proto:setMaxListeners(n)
 end
 
 function proto:getMaxListeners()
+  checkThis(self, "getMaxListeners")
   local n = self._maxListeners
   if n == nil then return EventEmitter.defaultMaxListeners end
   return n

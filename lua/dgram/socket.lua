@@ -42,6 +42,16 @@ local function updateFast(st)
   end
 end
 
+-- A method called with `.` instead of `:` gets its first argument as self:
+-- say so at the caller's line, before that argument is misread.
+local function stateOf(self, method)
+  local st = type(self) == "table" and rawget(self, "_state")
+  if not st then
+    error(errors.ERR_INVALID_THIS("Socket", "sock", method))
+  end
+  return st
+end
+
 local function healthCheck(self)
   local st = self._state
   if not st.handle then
@@ -309,6 +319,7 @@ end
 -- options {port, address, exclusive, fd}; exclusive changes nothing here
 -- (no cluster: every bind is exclusive).
 function Socket:bind(port_, ...)
+  stateOf(self, "bind")
   local st = healthCheck(self)
   if st.bindState ~= UNBOUND then
     error(errors.ERR_SOCKET_ALREADY_BOUND())
@@ -392,6 +403,7 @@ local function connectNow(self, port, address, callback)
 end
 
 function Socket:connect(port, address, callback)
+  stateOf(self, "connect")
   port = validate.port(port, "Port", false)
   if type(address) == "function" then
     callback = address
@@ -423,7 +435,7 @@ function Socket:connect(port, address, callback)
 end
 
 function Socket:disconnect()
-  local st = self._state
+  local st = stateOf(self, "disconnect")
   if st.connectState ~= CONNECTED then
     error(errors.ERR_SOCKET_DGRAM_NOT_CONNECTED())
   end
@@ -599,7 +611,7 @@ end
 -- Node's send, whole: the fast path in C (core.socket_send) hands every
 -- other form of call to it.
 local function send(self, ...)
-  local st = self._state
+  local st = stateOf(self, "send")
   local msg, port, address, callback = sendArguments(st, ...)
   healthCheck(self)
   if st.bindState == UNBOUND then
@@ -636,7 +648,7 @@ end
 Socket.send = core.socket_send(send, fastPath.sent, fastPath.failed, fastPath.queued)
 
 function Socket:close(callback)
-  local st = self._state
+  local st = stateOf(self, "close")
   if type(callback) == "function" then
     self:on("close", callback)
   end
@@ -673,10 +685,12 @@ local function addressOf(self, getter, syscall)
 end
 
 function Socket:address()
+  stateOf(self, "address")
   return addressOf(self, core.udp_getsockname, "getsockname")
 end
 
 function Socket:remoteAddress()
+  stateOf(self, "remoteAddress")
   local st = healthCheck(self)
   if st.connectState ~= CONNECTED then
     error(errors.ERR_SOCKET_DGRAM_NOT_CONNECTED())
@@ -691,27 +705,32 @@ local function check(status, syscall)
 end
 
 function Socket:setBroadcast(arg)
+  stateOf(self, "setBroadcast")
   check(core.udp_set_broadcast(handleOf(self), truthy(arg)), "setBroadcast")
 end
 
 function Socket:setTTL(ttl)
+  stateOf(self, "setTTL")
   validate.number(ttl, "ttl")
   check(core.udp_set_ttl(handleOf(self), toint32(ttl)), "setTTL")
   return ttl
 end
 
 function Socket:setMulticastTTL(ttl)
+  stateOf(self, "setMulticastTTL")
   validate.number(ttl, "ttl")
   check(core.udp_set_multicast_ttl(handleOf(self), toint32(ttl)), "setMulticastTTL")
   return ttl
 end
 
 function Socket:setMulticastLoopback(arg)
+  stateOf(self, "setMulticastLoopback")
   check(core.udp_set_multicast_loop(handleOf(self), truthy(arg)), "setMulticastLoopback")
   return arg
 end
 
 function Socket:setMulticastInterface(interfaceAddress)
+  stateOf(self, "setMulticastInterface")
   local st = healthCheck(self)
   validate.string(interfaceAddress, "interfaceAddress")
   check(core.udp_set_multicast_interface(st.handle, interfaceAddress), "setMulticastInterface")
@@ -729,10 +748,12 @@ local function membership(self, join, syscall, multicastAddress, interfaceAddres
 end
 
 function Socket:addMembership(multicastAddress, interfaceAddress)
+  stateOf(self, "addMembership")
   membership(self, true, "addMembership", multicastAddress, interfaceAddress)
 end
 
 function Socket:dropMembership(multicastAddress, interfaceAddress)
+  stateOf(self, "dropMembership")
   membership(self, false, "dropMembership", multicastAddress, interfaceAddress)
 end
 
@@ -748,39 +769,47 @@ local function sourceMembership(self, join, syscall, sourceAddress, groupAddress
 end
 
 function Socket:addSourceSpecificMembership(sourceAddress, groupAddress, interfaceAddress)
+  stateOf(self, "addSourceSpecificMembership")
   sourceMembership(self, true, "addSourceSpecificMembership", sourceAddress, groupAddress, interfaceAddress)
 end
 
 function Socket:dropSourceSpecificMembership(sourceAddress, groupAddress, interfaceAddress)
+  stateOf(self, "dropSourceSpecificMembership")
   sourceMembership(self, false, "dropSourceSpecificMembership", sourceAddress, groupAddress, interfaceAddress)
 end
 
 function Socket:setRecvBufferSize(size)
+  stateOf(self, "setRecvBufferSize")
   bufferSize(self, size, RECV)
 end
 
 function Socket:setSendBufferSize(size)
+  stateOf(self, "setSendBufferSize")
   bufferSize(self, size, SEND)
 end
 
 function Socket:getRecvBufferSize()
+  stateOf(self, "getRecvBufferSize")
   return bufferSize(self, 0, RECV)
 end
 
 function Socket:getSendBufferSize()
+  stateOf(self, "getSendBufferSize")
   return bufferSize(self, 0, SEND)
 end
 
 function Socket:getSendQueueSize()
+  stateOf(self, "getSendQueueSize")
   return core.udp_send_queue_size(handleOf(self))
 end
 
 function Socket:getSendQueueCount()
+  stateOf(self, "getSendQueueCount")
   return core.udp_send_queue_count(handleOf(self))
 end
 
 function Socket:ref()
-  local h = self._state.handle
+  local h = stateOf(self, "ref").handle
   if h then
     core.udp_ref(h, true)
   end
@@ -788,7 +817,7 @@ function Socket:ref()
 end
 
 function Socket:unref()
-  local h = self._state.handle
+  local h = stateOf(self, "unref").handle
   if h then
     core.udp_ref(h, false)
   end

@@ -189,10 +189,14 @@ local Immediate = {}
 Immediate.__index = Immediate
 Immediate.__name = "Immediate"
 
-local queue, refed = {}, 0
+-- queue[first..last]: an immediate leaves the queue before it runs, so one
+-- that raises leaves the rest queued, in order, with nothing caught here
+-- (its error keeps the traceback of where it was raised). A cleared one
+-- stays in place, retired. live: immediates not yet run or cleared.
+local queue, first, last, live, refed = {}, 1, 0, 0, 0
 
 local function updateHandles()
-  core.immediate_active(#queue > 0)
+  core.immediate_active(live > 0)
   core.immediate_ref(refed > 0)
 end
 
@@ -200,9 +204,10 @@ function M.setImmediate(fn, ...)
   validate.func(fn, "callback")
   local n = select("#", ...)
   local im = setmetatable({ _fn = fn, _args = n > 0 and pack(...) or nil, _ref = true }, Immediate)
-  queue[#queue + 1] = im
-  refed = refed + 1
-  if #queue == 1 or refed == 1 then
+  last = last + 1
+  queue[last] = im
+  live, refed = live + 1, refed + 1
+  if live == 1 or refed == 1 then
     updateHandles()
   end
   return im
@@ -211,6 +216,7 @@ end
 local function retire(im)
   if im._fn then
     im._fn = nil
+    live = live - 1
     if im._ref then
       refed = refed - 1
     end
@@ -220,12 +226,6 @@ end
 function M.clearImmediate(im)
   if getmetatable(im) == Immediate and im._fn then
     retire(im)
-    for i = 1, #queue do
-      if queue[i] == im then
-        table.remove(queue, i)
-        break
-      end
-    end
     updateHandles()
   end
 end
@@ -252,33 +252,30 @@ function Immediate:hasRef()
   return self._ref
 end
 
--- The immediate hook. An immediate that raises puts the rest of its batch
--- back at the front of the queue, so none is lost.
+-- The immediate hook: the batch that was queued when it started, each
+-- immediate followed by the ticks it queued.
 function M.runImmediates()
-  local batch = queue
-  queue = {}
-  for i = 1, #batch do
-    local im = batch[i]
+  local stop = last
+  while first <= stop do
+    local im = queue[first]
+    queue[first] = nil
+    first = first + 1
     local fn, args = im._fn, im._args
     if fn then
       retire(im)
-      local ok, err
+      if live == 0 or refed == 0 then
+        updateHandles() -- right even if this one raises
+      end
       if args then
-        ok, err = pcall(fn, unpack(args, 1, args.n))
+        fn(unpack(args, 1, args.n))
       else
-        ok, err = pcall(fn)
+        fn()
       end
-      if ok then
-        ok, err = pcall(M.drain)
-      end
-      if not ok then
-        for j = #batch, i + 1, -1 do
-          table.insert(queue, 1, batch[j])
-        end
-        updateHandles()
-        error(err, 0)
-      end
+      M.drain()
     end
+  end
+  if first > last then
+    queue, first, last = {}, 1, 0
   end
   updateHandles()
 end
