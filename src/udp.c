@@ -398,7 +398,7 @@ static void udp_recv_cb(uv_udp_t *h, ssize_t nread, const uv_buf_t *buf,
   dg_ctx *ctx = u->base.ctx;
   if (flags & UV_UDP_MMSG_FREE) { /* the end of a recvmmsg batch */
     dg_batch_end(u);
-    if (ctx->halted && ctx->running && !u->base.closed) {
+    if (((ctx->halted && ctx->running) || u->held_back) && !u->base.closed) {
       uv_udp_recv_stop(&u->handle); /* the kernel keeps the rest */
       u->paused = 1;
     }
@@ -423,16 +423,27 @@ static void udp_recv_cb(uv_udp_t *h, ssize_t nread, const uv_buf_t *buf,
   if (nread >= 0)
     dg_batch_settle(u);
   u->busy--;
+  /* Stopping inside a recvmmsg batch would drop the rest of it: a batch
+   * stops at its end (UV_UDP_MMSG_FREE above). */
+  if (u->held_back && !u->base.closed && !(flags & UV_UDP_MMSG_CHUNK)) {
+    uv_udp_recv_stop(&u->handle);
+    u->paused = 1;
+  }
+}
+
+void dg_udp_read_again(dg_udp *u) {
+  if (u->paused && !u->held_back && !u->base.closed && !u->base.ctx->halted) {
+    uv_udp_recv_start(&u->handle, udp_alloc_cb, udp_recv_cb);
+    u->paused = 0;
+  }
 }
 
 void dg_udp_resume(dg_ctx *ctx) {
   dg_handle *h;
   for (h = ctx->handles; h != NULL; h = h->next) {
     dg_udp *u = (dg_udp *)h;
-    if (h->type == &udp_type && u->paused && !h->closed) {
-      uv_udp_recv_start(&u->handle, udp_alloc_cb, udp_recv_cb);
-      u->paused = 0;
-    }
+    if (h->type == &udp_type)
+      dg_udp_read_again(u);
   }
 }
 

@@ -24,7 +24,10 @@ struct dg_udp {
   char dest_ip[DG_ADDRSTRLEN];
   unsigned busy;         /* depth of this handle's libuv callbacks in Lua */
   unsigned connected : 1; /* connect() succeeded, no disconnect() since */
-  unsigned paused : 1;   /* stopped reading while the loop is halted (loop.c) */
+  unsigned paused : 1;   /* stopped reading: the loop is halted (loop.c) or
+                          * held_back; reads again once neither holds */
+  unsigned held_back : 1; /* Lua's inbox is full (coro.c): stop reading at
+                           * the end of the receive batch */
   unsigned fast : 1;     /* sends may take the fast path (core.udp_set_fast) */
   int listener;          /* registry ref of the single plain 'message' listener */
 };
@@ -58,6 +61,9 @@ int dg_batch_add(dg_udp *u, const uv_buf_t *bufs, unsigned nbufs, size_t total,
 void dg_batch_flush(dg_ctx *ctx);
 void dg_batch_settle(dg_udp *u);
 void dg_batch_before_option(dg_udp *u);
+
+/* Reads again after a pause, unless the loop is halted or u held back. */
+void dg_udp_read_again(dg_udp *u);
 
 /* [-0, +1, -] Pushes the owner (the Lua Socket) of u. */
 void dg_udp_push_owner(lua_State *L, dg_udp *u);
