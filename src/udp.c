@@ -489,12 +489,15 @@ static int udp_set_fast(lua_State *L) {
 
 /* core.udp_set_listener(h, fn|nil): Lua says which function is the
  * socket's single plain 'message' listener, to be called directly with
- * (msg, rinfo); nil: the message hook emits. */
+ * (msg, rinfo); nil: the message hook emits. Held only while the socket
+ * is anchored (bound: Lua says it again then): a registry reference to a
+ * listener that holds its unbound socket would keep both forever. */
 static int udp_set_listener(lua_State *L) {
   dg_udp *u = dg_udp_check(L, 1);
   lua_settop(L, 2);
   luaL_unref(L, LUA_REGISTRYINDEX, u->listener);
-  u->listener = lua_isfunction(L, 2) ? luaL_ref(L, LUA_REGISTRYINDEX) : LUA_NOREF;
+  u->listener = lua_isfunction(L, 2) && u->anchor != LUA_NOREF ? luaL_ref(L, LUA_REGISTRYINDEX)
+                                                               : LUA_NOREF;
   return 0;
 }
 
