@@ -93,7 +93,7 @@ describe("dgram.spawn", function()
     assert.equal("ERR_INVALID_ARG_TYPE", err.code)
   end)
 
-  it("raises an error of the coroutine out of dgram.run(), the value unchanged, before or after its first wait", function()
+  it("raises the coroutine's error out of dgram.run() unchanged, before or after its first wait", function()
     local before = setmetatable({}, { __tostring = function() return "before" end })
     local after = { "after" }
     dgram.spawn(function() error(before) end)
@@ -535,7 +535,8 @@ describe("dgram.AbortSignal.timeout", function()
   end)
 
   it("validates ms as Node's validateUint32", function()
-    for _, case in ipairs({ { -1, "ERR_OUT_OF_RANGE" }, { "a", "ERR_INVALID_ARG_TYPE" }, { 2 ^ 53, "ERR_OUT_OF_RANGE" } }) do
+    local cases = { { -1, "ERR_OUT_OF_RANGE" }, { "a", "ERR_INVALID_ARG_TYPE" }, { 2 ^ 53, "ERR_OUT_OF_RANGE" } }
+    for _, case in ipairs(cases) do
       local ok, err = pcall(dgram.AbortSignal.timeout, case[1])
       assert.is_false(ok)
       assert.equal(case[2], err.code)
