@@ -243,12 +243,19 @@ local function newInbox(sock)
     end
   end
 
+  -- The hot path: a coroutine waits, and is resumed with the datagram.
   sock:on("message", function(msg, rinfo)
     local w = box.waiter
-    if w ~= nil then
+    if w == nil then
+      push(msg, rinfo)
+    elseif box.armed or type(w) ~= "thread" then
       handOver(box, w, msg, rinfo)
     else
-      push(msg, rinfo)
+      box.waiter = nil
+      local ok, err = resume(w, msg, rinfo)
+      if not ok then
+        core.fail(err, traceback(w))
+      end
     end
   end)
   sock:on("error", function(err)
@@ -308,7 +315,10 @@ function M.receive(sock, timeout)
   if timeout ~= nil then
     validate.uint32(timeout, "timeout")
   end
-  local co = waiter("sock:receive()")
+  local co, main = running()
+  if co == nil or main then
+    co = waiter("sock:receive()")
+  end
   local box = sock._inbox
   if box == nil then
     if sock._state.handle == nil then
