@@ -21,6 +21,39 @@ static int coro_fail(lua_State *L) {
   return 0;
 }
 
+void dg_coro_resume(dg_ctx *ctx, lua_State *L, lua_State *co, int nargs) {
+  int status, nres;
+#if LUA_VERSION_NUM >= 504
+  status = lua_resume(co, L, nargs, &nres);
+#elif LUA_VERSION_NUM >= 502
+  status = lua_resume(co, L, nargs);
+  nres = lua_gettop(co);
+#else
+  status = lua_resume(co, nargs);
+  nres = lua_gettop(co);
+#endif
+  if (status == LUA_OK || status == LUA_YIELD) {
+    lua_pop(co, nres);
+    return;
+  }
+  lua_xmove(co, L, 1);
+  luaL_traceback(L, co, NULL, 0);
+  dg_fail(ctx, L);
+}
+
+/* core.udp_wait(h, co|nil): co waits in receive() on a bound socket whose
+ * inbox is its only 'message' listener; C resumes it with the next
+ * datagram, as the inbox would (nil: no longer). */
+static int coro_udp_wait(lua_State *L) {
+  dg_udp *u = dg_udp_check(L, 1);
+  lua_settop(L, 2);
+  luaL_unref(L, LUA_REGISTRYINDEX, u->waiter);
+  u->waiter = LUA_NOREF;
+  if (lua_type(L, 2) == LUA_TTHREAD && u->anchor != LUA_NOREF && u->listener != LUA_NOREF)
+    u->waiter = luaL_ref(L, LUA_REGISTRYINDEX);
+  return 0;
+}
+
 /* core.udp_hold_back(h, on): on, the socket stops reading at the end of
  * its current receive batch (now, outside one); off, it reads again. */
 static int coro_udp_hold_back(lua_State *L) {
@@ -40,6 +73,7 @@ void dg_coro_open(lua_State *L) {
     {"in_callback", coro_in_callback},
     {"fail", coro_fail},
     {"udp_hold_back", coro_udp_hold_back},
+    {"udp_wait", coro_udp_wait},
     {NULL, NULL}
   };
   dg_register(L, funcs);

@@ -83,6 +83,7 @@ static void udp_unanchor(lua_State *L, dg_udp *u) {
     luaL_unref(L, LUA_REGISTRYINDEX, u->anchor);
   }
   luaL_unref(L, LUA_REGISTRYINDEX, u->listener);
+  luaL_unref(L, LUA_REGISTRYINDEX, u->waiter);
 }
 
 static void udp_close_now(dg_udp *u) {
@@ -112,7 +113,7 @@ static void udp_close(lua_State *L, dg_handle *h) {
   uv_udp_recv_stop(&u->handle);
   if (L != NULL)
     udp_unanchor(L, u);
-  u->anchor = u->listener = LUA_NOREF;
+  u->anchor = u->listener = u->waiter = LUA_NOREF;
   if (L != NULL && u->busy > 0) {
     u->next_deferred = ctx->deferred;
     ctx->deferred = u;
@@ -163,7 +164,7 @@ static int udp_new(lua_State *L) {
   u->handle.data = u;
   u->family = family;
   u->dest_port = -1;
-  u->anchor = u->listener = LUA_NOREF;
+  u->anchor = u->listener = u->waiter = LUA_NOREF;
   dg_handle_init(&u->base, &udp_type, ctx);
   *box = u;
   return 1;
@@ -329,15 +330,32 @@ static int deliver_message(lua_State *L) {
   datagram *d = lua_touserdata(L, 1);
   dg_ctx *ctx = d->u->base.ctx;
   int direct = d->u->listener != LUA_NOREF;
-  if (direct) {
-    dg_getref(L, d->u->listener);
+  if (d->u->waiter != LUA_NOREF) {
+    /* A coroutine waits in receive() and its inbox is the only listener:
+     * resume it with (msg, rinfo, true) in place of calling the listener. */
+    lua_State *co;
+    dg_getref(L, d->u->waiter); /* keeps co alive while it runs */
+    co = lua_tothread(L, -1);
+    luaL_unref(L, LUA_REGISTRYINDEX, d->u->waiter);
+    d->u->waiter = LUA_NOREF;
+    if (!lua_checkstack(co, 8))
+      return luaL_error(L, "dgram: no stack left to resume a coroutine");
+    lua_pushlstring(co, d->data, d->size);
+    push_rinfo(ctx, co, d->addr, d->size, d->flags);
+    lua_pushboolean(co, 1);
+    dg_coro_resume(ctx, L, co, 3);
+    lua_pop(L, 1);
   } else {
-    dg_push_hook(ctx, L, DG_HOOK_MESSAGE);
-    dg_udp_push_owner(L, d->u);
+    if (direct) {
+      dg_getref(L, d->u->listener);
+    } else {
+      dg_push_hook(ctx, L, DG_HOOK_MESSAGE);
+      dg_udp_push_owner(L, d->u);
+    }
+    lua_pushlstring(L, d->data, d->size);
+    push_rinfo(ctx, L, d->addr, d->size, d->flags);
+    lua_call(L, direct ? 2 : 3, 0);
   }
-  lua_pushlstring(L, d->data, d->size);
-  push_rinfo(ctx, L, d->addr, d->size, d->flags);
-  lua_call(L, direct ? 2 : 3, 0);
   if (direct && ctx->ticks_pending) {
     dg_push_hook(ctx, L, DG_HOOK_DRAIN);
     lua_call(L, 0, 0);
@@ -495,6 +513,10 @@ static int udp_set_fast(lua_State *L) {
 static int udp_set_listener(lua_State *L) {
   dg_udp *u = dg_udp_check(L, 1);
   lua_settop(L, 2);
+  /* A coroutine C would resume bypasses the listeners: no longer once they
+   * change (receive()'s inbox resumes it then). */
+  luaL_unref(L, LUA_REGISTRYINDEX, u->waiter);
+  u->waiter = LUA_NOREF;
   luaL_unref(L, LUA_REGISTRYINDEX, u->listener);
   u->listener = lua_isfunction(L, 2) && u->anchor != LUA_NOREF ? luaL_ref(L, LUA_REGISTRYINDEX)
                                                                : LUA_NOREF;

@@ -30,6 +30,8 @@ struct dg_udp {
                            * the end of the receive batch */
   unsigned fast : 1;     /* sends may take the fast path (core.udp_set_fast) */
   int listener;          /* registry ref of the single plain 'message' listener */
+  int waiter;            /* registry ref of a coroutine suspended in receive()
+                          * that C resumes with the next datagram (coro.c) */
 };
 
 /* Where Node sends when no address is given. */
@@ -64,6 +66,11 @@ void dg_batch_before_option(dg_udp *u);
 
 /* Reads again after a pause, unless the loop is halted or u held back. */
 void dg_udp_read_again(dg_udp *u);
+
+/* coro.c: [-0, +0, -] resumes co (a coroutine suspended in receive(),
+ * which nargs values on its stack are for) from L; what it raises goes
+ * where a callback's error goes, with co's traceback. */
+void dg_coro_resume(dg_ctx *ctx, lua_State *L, lua_State *co, int nargs);
 
 /* [-0, +1, -] Pushes the owner (the Lua Socket) of u. */
 void dg_udp_push_owner(lua_State *L, dg_udp *u);

@@ -15,7 +15,7 @@ local running, create, resume, yield = coroutine.running, coroutine.create, coro
 local traceback = debug.traceback
 local pack, unpack = compat.pack, compat.unpack
 local select, type = select, type
-local timer_start, timer_stop = core.timer_start, core.timer_stop
+local timer_start, timer_stop, udp_wait = core.timer_start, core.timer_stop, core.udp_wait
 
 local M = {}
 
@@ -35,7 +35,7 @@ end
 -- The caller's coroutine, or nil on the main thread outside callbacks
 -- (where waiting runs the loop); inside a callback on the main thread
 -- there is nothing to suspend and the loop already runs.
-local function waiter(what)
+local function callerCoroutine(what)
   local co, main = running()
   if co ~= nil and not main then
     return co
@@ -112,7 +112,7 @@ end
 
 -- sleep(ms): as setTimeout's delay.
 function M.sleep(ms)
-  local w = { co = waiter("dgram.sleep()") }
+  local w = { co = callerCoroutine("dgram.sleep()") }
   local t = timers.setTimeout(function()
     finish(w)
   end, ms)
@@ -126,7 +126,7 @@ end
 -- await(fn, ...): fn(..., callback); returns what the callback got.
 function M.await(fn, ...)
   validate.func(fn, "fn")
-  local w = { co = waiter("dgram.await()"), cancel = cancelled }
+  local w = { co = callerCoroutine("dgram.await()"), cancel = cancelled }
   local n = select("#", ...)
   local args = pack(...)
   args[n + 1] = function(...)
@@ -152,7 +152,7 @@ function M.once(emitter, name, options)
   end
   local signal = type(options) == "table" and options.signal or nil
   validate.abortSignal(signal, "options.signal")
-  local w = { co = waiter("dgram.once()") }
+  local w = { co = callerCoroutine("dgram.once()") }
   if signal ~= nil and signal.aborted then
     error(abortError(signal))
   end
@@ -201,113 +201,165 @@ end
 ---------------------------------------------------------------------------
 -- The inbox of a socket: from its first receive() on, datagrams (and
 -- 'error's) wait here in arrival order for the next receive(); at most
--- one receive() waits at a time, either a coroutine (box.waiter is the
--- thread, resumed with the datagram) or the main thread (a table).
+-- one receive() waits at a time, either a coroutine (resumed with the
+-- datagram) or the main thread (a table). Its state lives in upvalues:
+-- receive() in a loop is the hot path.
 
 local function notRunning()
   return errors.ERR_SOCKET_DGRAM_NOT_RUNNING()
 end
 
--- Hands msg, rinfo (or nil, err) to the waiting receive().
-local function handOver(box, w, a, b)
-  box.waiter = nil
-  if box.armed then
-    box.armed = false
-    timer_stop(box.timer)
-  end
-  if type(w) == "thread" then
-    resumeWith(w, a, b)
-  else
-    w.msg, w.rinfo, w.done = a, b, true
-    if w.blocking then
-      core.stop()
+local function newInbox(sock)
+  local st = sock._state
+  local msgs, infos = {}, {}
+  local head, tail = 1, 0
+  local waiter       -- the waiting receive(): a thread, or the main thread's table
+  local armed, held = false, false
+  local timer
+  local onMessage
+
+  -- Hands msg, rinfo (or nil, err) to the waiting receive(), which C
+  -- would otherwise resume with the next datagram.
+  local function handOver(a, b)
+    local w = waiter
+    waiter = nil
+    if st.handle then
+      udp_wait(st.handle, nil)
+    end
+    if armed then
+      armed = false
+      timer_stop(timer)
+    end
+    if type(w) == "thread" then
+      resumeWith(w, a, b)
+    else
+      w.msg, w.rinfo, w.done = a, b, true
+      if w.blocking then
+        core.stop()
+      end
     end
   end
-end
-
-local function newInbox(sock)
-  local box = { head = 1, tail = 0, armed = false, held = false }
-  local msgs, infos = {}, {}
-  box.msgs, box.infos = msgs, infos
 
   local function push(a, b)
-    local t = box.tail + 1
-    box.tail = t
-    msgs[t], infos[t] = a, b
-    if t - box.head >= M.LIMIT and not box.held then
-      local h = sock._state.handle
-      if h then
-        box.held = true
-        core.udp_hold_back(h, true)
-      end
+    tail = tail + 1
+    msgs[tail], infos[tail] = a, b
+    if tail - head >= M.LIMIT and not held and st.handle then
+      held = true
+      core.udp_hold_back(st.handle, true)
     end
   end
 
-  -- The hot path: a coroutine waits, and is resumed with the datagram.
-  sock:on("message", function(msg, rinfo)
-    local w = box.waiter
-    if w == nil then
-      push(msg, rinfo)
-    elseif box.armed or type(w) ~= "thread" then
-      handOver(box, w, msg, rinfo)
+  -- The oldest datagram waiting (nil, err for an 'error'); reading resumes
+  -- once the inbox is down to half its limit.
+  local function take()
+    local a, b = msgs[head], infos[head]
+    msgs[head], infos[head] = nil, nil
+    if head == tail then
+      head, tail = 1, 0
     else
-      box.waiter = nil
-      local ok, err = resume(w, msg, rinfo)
-      if not ok then
-        core.fail(err, traceback(w))
+      head = head + 1
+    end
+    if held and tail - head < M.LIMIT / 2 then
+      held = false
+      if st.handle then
+        core.udp_hold_back(st.handle, false)
       end
     end
-  end)
-  sock:on("error", function(err)
-    local w = box.waiter
-    if w ~= nil then
-      handOver(box, w, nil, err)
+    if a == false then
+      return nil, b
+    end
+    return a, b
+  end
+
+  onMessage = function(msg, rinfo)
+    if waiter == nil then
+      push(msg, rinfo)
     else
+      handOver(msg, rinfo)
+    end
+  end
+  sock:on("message", onMessage)
+  sock:on("error", function(err)
+    if waiter == nil then
       push(false, err)
+    else
+      handOver(nil, err)
     end
   end)
   sock:on("close", function()
-    local w = box.waiter
-    if w ~= nil then
-      handOver(box, w, nil, notRunning())
+    if waiter ~= nil then
+      handOver(nil, notRunning())
     end
-    if box.timer then
-      core.timer_close(box.timer)
+    if timer then
+      core.timer_close(timer)
     end
   end)
-  box.onTimeout = function()
-    local w = box.waiter
-    if w ~= nil then
-      box.armed = false
-      handOver(box, w, nil, errors.errno(core.errno.ETIMEDOUT, "recvmsg"))
+  local function onTimeout()
+    if waiter ~= nil then
+      armed = false
+      handOver(nil, errors.errno(core.errno.ETIMEDOUT, "recvmsg"))
     end
   end
-  sock._inbox = box
-  return box
-end
 
--- The oldest datagram waiting (nil, err for an 'error'); reading resumes
--- once the inbox is down to half its limit.
-local function take(box, sock)
-  local i = box.head
-  local a, b = box.msgs[i], box.infos[i]
-  box.msgs[i], box.infos[i] = nil, nil
-  if i == box.tail then
-    box.head, box.tail = 1, 0
-  else
-    box.head = i + 1
-  end
-  if box.held and box.tail - box.head < M.LIMIT / 2 then
-    box.held = false
-    local h = sock._state.handle
-    if h then
-      core.udp_hold_back(h, false)
+  -- receive(timeout, co): co is the caller's coroutine, nil on the main
+  -- thread outside callbacks.
+  local function receive(timeout, co)
+    if head <= tail then
+      return take()
     end
+    local h = st.handle
+    if h == nil then
+      return nil, notRunning()
+    end
+    if waiter ~= nil then
+      error(errors.ERR_INVALID_STATE("sock:receive() already waits on this socket"))
+    end
+    if timeout ~= nil then
+      timer = timer or core.timer_new()
+      armed = true
+      timer_start(timer, timeout, 0, onTimeout)
+    end
+    if co then
+      waiter = co
+      -- With the inbox as the only listener, C resumes co with the next
+      -- datagram itself, and a third value, true.
+      if sock._events.message == onMessage then
+        udp_wait(h, co)
+      end
+      while true do
+        local msg, rinfo, direct = yield()
+        if direct then
+          waiter = nil
+          if armed then
+            armed = false
+            timer_stop(timer)
+          end
+          return msg, rinfo
+        elseif waiter ~= co then
+          return msg, rinfo
+        end
+      end
+    end
+    local w = {}
+    w.cancel = function()
+      if waiter == w then
+        waiter = nil
+        if armed then
+          armed = false
+          timer_stop(timer)
+        end
+      end
+    end
+    waiter = w
+    block(w)
+    return w.msg, w.rinfo
   end
-  if a == false then
-    return nil, b
+
+  sock._receive = receive
+  sock._queued = function()
+    return tail - head + 1
   end
-  return a, b
+  return receive
 end
 
 -- sock:receive([timeout_ms]) -> msg, rinfo, or nil, err.
@@ -317,51 +369,21 @@ function M.receive(sock, timeout)
   end
   local co, main = running()
   if co == nil or main then
-    co = waiter("sock:receive()")
+    co = callerCoroutine("sock:receive()")
   end
-  local box = sock._inbox
-  if box == nil then
+  local receive = sock._receive
+  if receive == nil then
     if sock._state.handle == nil then
       return nil, notRunning()
     end
-    box = newInbox(sock)
+    receive = newInbox(sock)
   end
-  if box.head <= box.tail then
-    return take(box, sock)
-  end
-  if sock._state.handle == nil then
-    return nil, notRunning()
-  end
-  if box.waiter ~= nil then
-    error(errors.ERR_INVALID_STATE("sock:receive() already waits on this socket"))
-  end
-  if timeout ~= nil then
-    box.timer = box.timer or core.timer_new()
-    box.armed = true
-    timer_start(box.timer, timeout, 0, box.onTimeout)
-  end
-  if co then
-    box.waiter = co
-    while true do
-      local msg, rinfo = yield()
-      if box.waiter ~= co then
-        return msg, rinfo
-      end
-    end
-  end
-  local w = {}
-  w.cancel = function()
-    if box.waiter == w then
-      box.waiter = nil
-      if box.armed then
-        box.armed = false
-        timer_stop(box.timer)
-      end
-    end
-  end
-  box.waiter = w
-  block(w)
-  return w.msg, w.rinfo
+  return receive(timeout, co)
+end
+
+-- How many datagrams wait in the inbox of sock (a debugging aid).
+function M.queued(sock)
+  return sock._queued and sock._queued() or 0
 end
 
 -- for msg, rinfo in sock:messages() do ... end: every datagram until the

@@ -42,8 +42,7 @@ describe("a flood into sock:receive()", function()
         if n == nil or n <= last then disorder = disorder + 1 end
         last = n or last
         taken = taken + 1
-        local box = r._inbox
-        local queued = box.tail - box.head + 1
+        local queued = coro.queued(r)
         if queued > maxQueued then maxQueued = queued end
         if taken % 2000 == 0 then
           dgram.sleep(20) -- slow: the inbox fills to its limit meanwhile
