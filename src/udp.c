@@ -162,6 +162,7 @@ static int udp_new(lua_State *L) {
     return luaL_error(L, "dgram: uv_udp_init: %s", uv_strerror(err));
   }
   u->handle.data = u;
+  u->box = box;
   u->family = family;
   u->dest_port = -1;
   u->anchor = u->listener = u->waiter = LUA_NOREF;
@@ -297,8 +298,7 @@ static void udp_alloc_cb(uv_handle_t *h, size_t suggested, uv_buf_t *buf) {
   buf->len = ctx->slab_size;
 }
 
-/* [-0, +1, -] Pushes Node's rinfo for a datagram of `size` bytes. */
-static void push_rinfo(dg_ctx *ctx, lua_State *L, const struct sockaddr *addr,
+void dg_udp_push_rinfo(dg_ctx *ctx, lua_State *L, const struct sockaddr *addr,
                        size_t size, unsigned flags) {
   lua_createtable(L, 0, 4);
   dg_addr_push_peer(ctx, L, addr);
@@ -330,22 +330,7 @@ static int deliver_message(lua_State *L) {
   datagram *d = lua_touserdata(L, 1);
   dg_ctx *ctx = d->u->base.ctx;
   int direct = d->u->listener != LUA_NOREF;
-  if (d->u->waiter != LUA_NOREF) {
-    /* A coroutine waits in receive() and its inbox is the only listener:
-     * resume it with (msg, rinfo, true) in place of calling the listener. */
-    lua_State *co;
-    dg_getref(L, d->u->waiter); /* keeps co alive while it runs */
-    co = lua_tothread(L, -1);
-    luaL_unref(L, LUA_REGISTRYINDEX, d->u->waiter);
-    d->u->waiter = LUA_NOREF;
-    if (!lua_checkstack(co, 8))
-      return luaL_error(L, "dgram: no stack left to resume a coroutine");
-    lua_pushlstring(co, d->data, d->size);
-    push_rinfo(ctx, co, d->addr, d->size, d->flags);
-    lua_pushboolean(co, 1);
-    dg_coro_resume(ctx, L, co, 3);
-    lua_pop(L, 1);
-  } else {
+  if (!dg_coro_deliver(L, d->u, d->data, d->size, d->addr, d->flags)) {
     if (direct) {
       dg_getref(L, d->u->listener);
     } else {
@@ -353,7 +338,7 @@ static int deliver_message(lua_State *L) {
       dg_udp_push_owner(L, d->u);
     }
     lua_pushlstring(L, d->data, d->size);
-    push_rinfo(ctx, L, d->addr, d->size, d->flags);
+    dg_udp_push_rinfo(ctx, L, d->addr, d->size, d->flags);
     lua_call(L, direct ? 2 : 3, 0);
   }
   if (direct && ctx->ticks_pending) {
@@ -513,11 +498,8 @@ static int udp_set_fast(lua_State *L) {
 static int udp_set_listener(lua_State *L) {
   dg_udp *u = dg_udp_check(L, 1);
   lua_settop(L, 2);
-  /* A coroutine C would resume bypasses the listeners: no longer once they
-   * change (receive()'s inbox resumes it then). */
-  luaL_unref(L, LUA_REGISTRYINDEX, u->waiter);
-  u->waiter = LUA_NOREF;
   luaL_unref(L, LUA_REGISTRYINDEX, u->listener);
+  u->listener_fn = lua_isfunction(L, 2) ? lua_topointer(L, 2) : NULL;
   u->listener = lua_isfunction(L, 2) && u->anchor != LUA_NOREF ? luaL_ref(L, LUA_REGISTRYINDEX)
                                                                : LUA_NOREF;
   return 0;

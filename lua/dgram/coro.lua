@@ -11,8 +11,7 @@ local timers = require "dgram.timers"
 local validate = require "dgram.validate"
 local compat = require "dgram.compat"
 
-local running, create, resume, yield = coroutine.running, coroutine.create, coroutine.resume, coroutine.yield
-local traceback = debug.traceback
+local running, create, yield = coroutine.running, coroutine.create, coroutine.yield
 local pack, unpack = compat.pack, compat.unpack
 local select, type = select, type
 local timer_start, timer_stop, udp_wait = core.timer_start, core.timer_stop, core.udp_wait
@@ -23,14 +22,10 @@ local M = {}
 -- again once half of them are taken.
 M.LIMIT = 1024
 
--- Resumes co; what it raises goes where a listener's error goes (out of
--- dgram.run(), or to the error handler), with co's own traceback.
-local function resumeWith(co, ...)
-  local ok, err = resume(co, ...)
-  if not ok then
-    core.fail(err, traceback(co))
-  end
-end
+-- resumeWith(co, ...): resumes co; what it raises goes where a listener's
+-- error goes (out of dgram.run(), or to the error handler), with co's own
+-- traceback. (In C: what co yields stays where C looks for it.)
+local resumeWith = core.resume
 
 -- The caller's coroutine, or nil on the main thread outside callbacks
 -- (where waiting runs the loop); inside a callback on the main thread
@@ -217,15 +212,13 @@ local function newInbox(sock)
   local armed, held = false, false
   local timer
   local onMessage
+  local registered -- the coroutine C resumes itself (core.udp_wait)
 
   -- Hands msg, rinfo (or nil, err) to the waiting receive(), which C
   -- would otherwise resume with the next datagram.
   local function handOver(a, b)
     local w = waiter
     waiter = nil
-    if st.handle then
-      udp_wait(st.handle, nil)
-    end
     if armed then
       armed = false
       timer_stop(timer)
@@ -321,13 +314,13 @@ local function newInbox(sock)
     end
     if co then
       waiter = co
-      -- With the inbox as the only listener, C resumes co with the next
-      -- datagram itself, and a third value, true.
-      if sock._events.message == onMessage then
-        udp_wait(h, co)
+      -- The hot path: while co yields h here and the inbox is the only
+      -- listener, C resumes co with each datagram, and a third value, true.
+      if registered ~= co then
+        registered = udp_wait(h, co, onMessage) and co
       end
       while true do
-        local msg, rinfo, direct = yield()
+        local msg, rinfo, direct = yield(h)
         if direct then
           waiter = nil
           if armed then

@@ -10,9 +10,9 @@ dgram.setErrorHandler(function(err, traceback)
   handled[#handled + 1] = err == raised and traceback or "not the value raised: " .. tostring(err)
 end)
 
-local function failingWorker(waitFirst)
-  if waitFirst then
-    dgram.sleep(1)
+local function failingWorker(wait)
+  if wait then
+    wait()
   end
   error(raised) -- the line the tracebacks must name
 end
@@ -20,8 +20,14 @@ local LINE = 17
 
 local s = dgram.createSocket("udp4")
 s:bind(0, "127.0.0.1", function()
-  dgram.spawn(failingWorker, false) -- inside a callback, before any wait
-  dgram.spawn(failingWorker, true)
+  dgram.spawn(failingWorker) -- inside a callback, before any wait
+  dgram.spawn(failingWorker, function() dgram.sleep(1) end)
+  local r = dgram.createSocket("udp4")
+  r:bind(0, "127.0.0.1", function()
+    -- resumed by C with the datagram (the inbox is r's only listener)
+    dgram.spawn(failingWorker, function() r:receive() r:close() end)
+    s:send("resume", r:address().port, "127.0.0.1")
+  end)
   dgram.spawn(function()
     dgram.sleep(20)
     local where = "coro_raise.lua:" .. LINE
