@@ -1,9 +1,11 @@
 /*
  * coro.c: what lua/dgram/coro.lua needs from C to suspend coroutines on
  * the loop: whether Lua runs inside one of the module's callbacks (where
- * the main thread cannot wait), where an error raised in a resumed
- * coroutine goes, and stopping a socket's reads while its inbox is full
- * (the kernel's receive buffer then holds what comes).
+ * the main thread cannot wait); resuming a coroutine, its error going
+ * where a callback's goes; the hot path of receive(), where C resumes the
+ * waiting coroutine with each datagram itself; and stopping a socket's
+ * reads while its inbox is full (the kernel's receive buffer then holds
+ * what comes).
  */
 #include "udp.h"
 
@@ -11,14 +13,6 @@
 static int coro_in_callback(lua_State *L) {
   lua_pushboolean(L, dg_ctx_up(L)->in_callback > 0);
   return 1;
-}
-
-/* core.fail(err, traceback): as if a callback had raised err (dg_fail). */
-static int coro_fail(lua_State *L) {
-  dg_ctx *ctx = dg_ctx_up(L);
-  lua_settop(L, 2);
-  dg_fail(ctx, L);
-  return 0;
 }
 
 void dg_coro_resume(dg_ctx *ctx, lua_State *L, lua_State *co, int nargs) {
@@ -114,7 +108,6 @@ static int coro_udp_hold_back(lua_State *L) {
 void dg_coro_open(lua_State *L) {
   static const luaL_Reg funcs[] = {
     {"in_callback", coro_in_callback},
-    {"fail", coro_fail},
     {"udp_hold_back", coro_udp_hold_back},
     {"udp_wait", coro_udp_wait},
     {"resume", coro_resume},
