@@ -72,7 +72,9 @@ print("sent", count)
     assert.equal(0, disorder)
     assert.equal(COUNT, taken + drops)
     assert.is_true(maxQueued <= coro.LIMIT + 20, tostring(maxQueued))
-    assert.is_true(maxQueued >= coro.LIMIT, "the inbox never filled: " .. maxQueued)
+    if h.SLOWDOWN == 1 then -- under valgrind the loop reads too slowly to fill it
+      assert.is_true(maxQueued >= coro.LIMIT, "the inbox never filled: " .. maxQueued)
+    end
     assert.is_true(taken > 0)
   end)
 end)
