@@ -7,6 +7,7 @@ local timers = require "dgram.timers"
 local abort = require "dgram.abort"
 local Socket = require "dgram.socket"
 local host = require "dgram.host"
+local coro = require "dgram.coro"
 
 core.set_hooks {
   invoke = timers.invoke,
@@ -41,6 +42,15 @@ M.Socket = setmetatable({}, {
 
 M.Error = errors.Error
 M.AbortController = abort.AbortController
+M.AbortSignal = { timeout = abort.timeout }
+
+-- Coroutines (API.md, beyond Node).
+M.spawn = coro.spawn
+M.once = coro.once
+M.await = coro.await
+M.sleep = coro.sleep
+Socket.receive = coro.receive
+Socket.messages = coro.messages
 
 local RUN_MODES = { default = true, once = true, nowait = true }
 

@@ -66,14 +66,18 @@ static inline void dg_compat_rotate(lua_State *L, int idx, int n) {
 /* Lua 5.1 has no luaL_traceback (LuaJIT has): debug.traceback's, when the
  * host opened the debug library, else none. */
 static inline void dg_compat_traceback(lua_State *L, lua_State *L1, const char *msg, int level) {
-  (void)L1;
+  int other = L1 != L;
   lua_getfield(L, LUA_GLOBALSINDEX, "debug");
   if (lua_istable(L, -1)) {
     lua_getfield(L, -1, "traceback");
     lua_remove(L, -2);
+    if (other) { /* debug.traceback(thread, msg, level) */
+      lua_pushthread(L1);
+      lua_xmove(L1, L, 1);
+    }
     lua_pushstring(L, msg != NULL ? msg : "");
-    lua_pushinteger(L, level + 1); /* counted from debug.traceback */
-    if (lua_pcall(L, 2, 1, 0) == 0 && lua_isstring(L, -1)) {
+    lua_pushinteger(L, other ? level : level + 1); /* counted from debug.traceback */
+    if (lua_pcall(L, 2 + other, 1, 0) == 0 && lua_isstring(L, -1)) {
       /* 5.1's debug.traceback puts a newline after the message even when
        * it is empty; luaL_traceback puts none without one. */
       size_t len;

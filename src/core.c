@@ -177,7 +177,9 @@ static void stash(dg_ctx *ctx, lua_State *L) {
     ctx->lost_errors++;
   }
   ctx->halted = 1;
-  if (!ctx->replaying) /* else uv_run is not running: nothing to stop */
+  if (ctx->running && !ctx->replaying) /* else uv_run is not running: nothing
+                                        * to stop (a stop flag left set would
+                                        * end the next run at once) */
     uv_stop(ctx->loop);
   /* Whoever runs the loop next, the prepare handle hands over what waits
    * (dg_must_hold), even if nothing else is left to wake it. */
@@ -197,6 +199,18 @@ void dg_report(dg_ctx *ctx, lua_State *L) {
     lua_pop(L, 1);
   }
   lua_pop(L, 2);
+}
+
+void dg_fail(dg_ctx *ctx, lua_State *L) {
+  if (!ctx->running && ctx->in_callback > 0) {
+    lua_pushlightuserdata(L, &traceback_key);
+    lua_insert(L, -2);
+    lua_rawset(L, LUA_REGISTRYINDEX);
+    dg_report(ctx, L);
+  } else {
+    lua_pop(L, 1);
+    stash(ctx, L);
+  }
 }
 
 /* [-(nargs+1), +0, -] The call on a loop that something else runs: the
@@ -624,7 +638,7 @@ static void pin_library(void) {
 DGRAM_API int luaopen_dgram_core(lua_State *L) {
   static const dg_opener openers[] = {
     dg_loop_open, dg_addr_open, dg_udp_open, dg_udp_send_open, dg_udp_opts_open,
-    dg_dns_open, dg_timer_open, dg_errors_open, dg_host_open, NULL
+    dg_dns_open, dg_timer_open, dg_errors_open, dg_host_open, dg_coro_open, NULL
   };
   static const luaL_Reg funcs[] = {
     {"set_hooks", core_set_hooks},

@@ -218,6 +218,13 @@ void dg_ctx_release(dg_ctx *ctx);
  * it); on a loop that something else runs it goes to the error handler. */
 void dg_pcall(dg_ctx *ctx, lua_State *L, int nargs);
 
+/* [-2, +0, -] The error below the traceback on top was raised where no
+ * protected call of the module caught it (a coroutine that the module
+ * resumes): it goes where a callback's error would, stashed for run() to
+ * raise, or to the error handler with that traceback when something
+ * other than run() runs the loop. */
+void dg_fail(dg_ctx *ctx, lua_State *L);
+
 /* Whether a completion arriving now must wait for the next run(): a
  * callback raised out of run(). When something else runs the loop
  * meanwhile, the held completions and errors are released to it first. */
@@ -275,6 +282,7 @@ void dg_dns_open(lua_State *L);
 void dg_timer_open(lua_State *L);
 void dg_errors_open(lua_State *L);
 void dg_host_open(lua_State *L);
+void dg_coro_open(lua_State *L);
 
 /* Shared by the openers: registers l with the context as upvalue. */
 void dg_register(lua_State *L, const luaL_Reg *l);

@@ -83,6 +83,7 @@ static void udp_unanchor(lua_State *L, dg_udp *u) {
     luaL_unref(L, LUA_REGISTRYINDEX, u->anchor);
   }
   luaL_unref(L, LUA_REGISTRYINDEX, u->listener);
+  luaL_unref(L, LUA_REGISTRYINDEX, u->waiter);
 }
 
 static void udp_close_now(dg_udp *u) {
@@ -116,7 +117,7 @@ static void udp_close(lua_State *L, dg_handle *h) {
   uv_udp_recv_stop(&u->handle);
   if (L != NULL)
     udp_unanchor(L, u);
-  u->anchor = u->listener = LUA_NOREF;
+  u->anchor = u->listener = u->waiter = LUA_NOREF;
   if (L != NULL && u->busy > 0) {
     u->next_deferred = ctx->deferred;
     ctx->deferred = u;
@@ -165,9 +166,10 @@ static int udp_new(lua_State *L) {
     return luaL_error(L, "dgram: uv_udp_init: %s", uv_strerror(err));
   }
   u->handle.data = u;
+  u->box = box;
   u->family = family;
   u->dest_port = -1;
-  u->anchor = u->listener = LUA_NOREF;
+  u->anchor = u->listener = u->waiter = LUA_NOREF;
   dg_handle_init(&u->base, &udp_type, ctx);
   *box = u;
   return 1;
@@ -303,8 +305,7 @@ static void udp_alloc_cb(uv_handle_t *h, size_t suggested, uv_buf_t *buf) {
 /* [-0, +1, -] Pushes the string of `name`. */
 #define push_rinfo_name(ctx, L, name) dg_getref((L), (ctx)->names[name])
 
-/* [-0, +1, -] Pushes Node's rinfo for a datagram of `size` bytes. */
-static void push_rinfo(dg_ctx *ctx, lua_State *L, const struct sockaddr *addr,
+void dg_udp_push_rinfo(dg_ctx *ctx, lua_State *L, const struct sockaddr *addr,
                        size_t size, unsigned flags) {
   lua_createtable(L, 0, 4);
   push_rinfo_name(ctx, L, DG_NAME_PORT);
@@ -342,15 +343,17 @@ static int deliver_message(lua_State *L) {
   datagram *d = lua_touserdata(L, 1);
   dg_ctx *ctx = d->u->base.ctx;
   int direct = d->u->listener != LUA_NOREF;
-  if (direct) {
-    dg_getref(L, d->u->listener);
-  } else {
-    dg_push_hook(ctx, L, DG_HOOK_MESSAGE);
-    dg_udp_push_owner(L, d->u);
+  if (!dg_coro_deliver(L, d->u, d->data, d->size, d->addr, d->flags)) {
+    if (direct) {
+      dg_getref(L, d->u->listener);
+    } else {
+      dg_push_hook(ctx, L, DG_HOOK_MESSAGE);
+      dg_udp_push_owner(L, d->u);
+    }
+    lua_pushlstring(L, d->data, d->size);
+    dg_udp_push_rinfo(ctx, L, d->addr, d->size, d->flags);
+    lua_call(L, direct ? 2 : 3, 0);
   }
-  lua_pushlstring(L, d->data, d->size);
-  push_rinfo(ctx, L, d->addr, d->size, d->flags);
-  lua_call(L, direct ? 2 : 3, 0);
   if (direct && ctx->ticks_pending) {
     dg_push_hook(ctx, L, DG_HOOK_DRAIN);
     lua_call(L, 0, 0);
@@ -411,7 +414,7 @@ static void udp_recv_cb(uv_udp_t *h, ssize_t nread, const uv_buf_t *buf,
   dg_ctx *ctx = u->base.ctx;
   if (flags & UV_UDP_MMSG_FREE) { /* the end of a recvmmsg batch */
     dg_batch_end(u);
-    if (ctx->halted && ctx->running && !u->base.closed) {
+    if (((ctx->halted && ctx->running) || u->held_back) && !u->base.closed) {
       uv_udp_recv_stop(&u->handle); /* the kernel keeps the rest */
       u->paused = 1;
     }
@@ -436,16 +439,27 @@ static void udp_recv_cb(uv_udp_t *h, ssize_t nread, const uv_buf_t *buf,
   if (nread >= 0)
     dg_batch_settle(u);
   u->busy--;
+  /* Stopping inside a recvmmsg batch would drop the rest of it: a batch
+   * stops at its end (UV_UDP_MMSG_FREE above). */
+  if (u->held_back && !u->base.closed && !(flags & UV_UDP_MMSG_CHUNK)) {
+    uv_udp_recv_stop(&u->handle);
+    u->paused = 1;
+  }
+}
+
+void dg_udp_read_again(dg_udp *u) {
+  if (u->paused && !u->held_back && !u->base.closed && !u->base.ctx->halted) {
+    uv_udp_recv_start(&u->handle, udp_alloc_cb, udp_recv_cb);
+    u->paused = 0;
+  }
 }
 
 void dg_udp_resume(dg_ctx *ctx) {
   dg_handle *h;
   for (h = ctx->handles; h != NULL; h = h->next) {
     dg_udp *u = (dg_udp *)h;
-    if (h->type == &udp_type && u->paused && !h->closed) {
-      uv_udp_recv_start(&u->handle, udp_alloc_cb, udp_recv_cb);
-      u->paused = 0;
-    }
+    if (h->type == &udp_type)
+      dg_udp_read_again(u);
   }
 }
 
@@ -491,12 +505,16 @@ static int udp_set_fast(lua_State *L) {
 
 /* core.udp_set_listener(h, fn|nil): Lua says which function is the
  * socket's single plain 'message' listener, to be called directly with
- * (msg, rinfo); nil: the message hook emits. */
+ * (msg, rinfo); nil: the message hook emits. Held only while the socket
+ * is anchored (bound: Lua says it again then): a registry reference to a
+ * listener that holds its unbound socket would keep both forever. */
 static int udp_set_listener(lua_State *L) {
   dg_udp *u = dg_udp_check(L, 1);
   lua_settop(L, 2);
   luaL_unref(L, LUA_REGISTRYINDEX, u->listener);
-  u->listener = lua_isfunction(L, 2) ? luaL_ref(L, LUA_REGISTRYINDEX) : LUA_NOREF;
+  u->listener_fn = lua_isfunction(L, 2) ? lua_topointer(L, 2) : NULL;
+  u->listener = lua_isfunction(L, 2) && u->anchor != LUA_NOREF ? luaL_ref(L, LUA_REGISTRYINDEX)
+                                                               : LUA_NOREF;
   return 0;
 }
 

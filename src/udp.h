@@ -24,9 +24,19 @@ struct dg_udp {
   char dest_ip[DG_ADDRSTRLEN];
   unsigned busy;         /* depth of this handle's libuv callbacks in Lua */
   unsigned connected : 1; /* connect() succeeded, no disconnect() since */
-  unsigned paused : 1;   /* stopped reading while the loop is halted (loop.c) */
+  unsigned paused : 1;   /* stopped reading: the loop is halted (loop.c) or
+                          * held_back; reads again once neither holds */
+  unsigned held_back : 1; /* Lua's inbox is full (coro.c): stop reading at
+                           * the end of the receive batch */
   unsigned fast : 1;     /* sends may take the fast path (core.udp_set_fast) */
   int listener;          /* registry ref of the single plain 'message' listener */
+  /* receive() in a coroutine (coro.c): while `waiter` (a registry ref)
+   * is suspended having yielded `box`, the socket's userdata, and the
+   * single listener is `inbox`, C resumes it with the next datagram. */
+  int waiter;
+  const void *box;       /* the socket's userdata */
+  const void *inbox;     /* the inbox's listener function */
+  const void *listener_fn; /* the single plain listener, or NULL */
 };
 
 /* Where Node sends when no address is given. */
@@ -58,6 +68,22 @@ int dg_batch_add(dg_udp *u, const uv_buf_t *bufs, unsigned nbufs, size_t total,
 void dg_batch_flush(dg_ctx *ctx);
 void dg_batch_settle(dg_udp *u);
 void dg_batch_before_option(dg_udp *u);
+
+/* Reads again after a pause, unless the loop is halted or u held back. */
+void dg_udp_read_again(dg_udp *u);
+
+/* coro.c: [-0, +0, -] resumes co, whose stack holds the nargs values for
+ * it, from L. What it yields stays on its stack (receive() yields the
+ * socket's userdata there); what it raises goes where a callback's error
+ * goes, with co's traceback. */
+void dg_coro_resume(dg_ctx *ctx, lua_State *L, lua_State *co, int nargs);
+/* coro.c: resumes the coroutine waiting in receive() on u with the
+ * datagram; 0 when none waits there (the listeners get it). */
+int dg_coro_deliver(lua_State *L, dg_udp *u, const char *data, size_t size,
+                    const struct sockaddr *addr, unsigned flags);
+/* udp.c: [-0, +1, -] Pushes Node's rinfo for a datagram of `size` bytes. */
+void dg_udp_push_rinfo(dg_ctx *ctx, lua_State *L, const struct sockaddr *addr,
+                       size_t size, unsigned flags);
 
 /* [-0, +1, -] Pushes the owner (the Lua Socket) of u. */
 void dg_udp_push_owner(lua_State *L, dg_udp *u);

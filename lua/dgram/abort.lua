@@ -2,6 +2,8 @@
 -- option: signal.aborted, signal.reason, the 'abort' event, c:abort(reason).
 local EventEmitter = require "dgram.events"
 local errors = require "dgram.errors"
+local timers = require "dgram.timers"
+local validate = require "dgram.validate"
 
 local M = {}
 
@@ -45,5 +47,16 @@ function AbortController:abort(reason)
 end
 
 M.AbortSignal = AbortSignal
+
+-- AbortSignal.timeout(ms): aborts after ms with Node's TimeoutError (a
+-- DOMException: code 23); its timer does not keep the loop alive.
+function M.timeout(ms)
+  validate.uint32(ms, "delay")
+  local c = M.AbortController()
+  timers.setTimeout(function()
+    c:abort(errors.new("TimeoutError", 23, "The operation was aborted due to timeout"))
+  end, ms):unref()
+  return c.signal
+end
 
 return M

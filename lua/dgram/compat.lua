@@ -22,6 +22,10 @@ compat.pack = table.pack or function(...)
   return { n = select("#", ...), ... }
 end
 
+-- Lua 5.1 (not LuaJIT) cannot yield from inside a generic for's
+-- iterator, nor across pcall.
+compat.noYieldAcrossFor = _VERSION == "Lua 5.1" and rawget(_G, "jit") == nil
+
 ---------------------------------------------------------------------------
 -- Numbers.
 

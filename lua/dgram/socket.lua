@@ -251,6 +251,7 @@ end
 
 local function startListening(self)
   local st = self._state
+  self:_listenersChanged("message") -- C holds the listener from now on
   core.udp_recv_start(st.handle)
   st.bindState = BOUND
   updateFast(st)
