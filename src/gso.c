@@ -80,6 +80,7 @@ static void gso_pack(const dg_udp *u, const struct mmsghdr *in, unsigned n, gso_
     if (len > 1) {
       struct cmsghdr *c = (struct cmsghdr *)out->cmsgs[k].buf;
       uint16_t size = (uint16_t)in[d].msg_hdr.msg_iov[0].iov_len;
+      memset(out->cmsgs[k].buf, 0, sizeof out->cmsgs[k].buf); /* the padding too */
       h->msg_iovlen = len; /* in's iovecs are consecutive in one array */
       h->msg_control = out->cmsgs[k].buf;
       h->msg_controllen = sizeof out->cmsgs[k].buf;
