@@ -68,7 +68,11 @@ end
 local NODE_PEER = [[
 const dgram = require('dgram');
 const count = Number(process.argv[1]);
-const adler = (b) => { let a = 1, c = 0; for (const x of b) { a = (a + x) % 65521; c = (c + a) % 65521; } return c * 65536 + a; };
+const adler = (b) => {
+  let a = 1, c = 0;
+  for (const x of b) { a = (a + x) % 65521; c = (c + a) % 65521; }
+  return c * 65536 + a;
+};
 const s = dgram.createSocket({ type: 'udp4', recvBufferSize: 4 << 20 });
 const lines = [];
 s.on('message', (m) => {
