@@ -120,23 +120,18 @@ static void gro_poll_cb(uv_poll_t *poll, int status, int events) {
     for (i = 0; i < (unsigned)r; i++)
       if (!deliver_buffer(u, &msgs[i]))
         break;
+    if (u->base.closed)
+      return;
     dg_udp_recv(u, 0, NULL, NULL, UV_UDP_MMSG_FREE); /* the end of the batch */
-    if (i < (unsigned)r || (unsigned)r < want || u->base.closed || u->gro == NULL || u->paused)
+    if (i < (unsigned)r || (unsigned)r < want || u->base.closed || u->paused)
       return;
   }
 }
 
-int dg_gro_start(dg_udp *u) {
-  int on = 1, err;
-  uv_os_fd_t fd;
-  dg_gro *g;
-  if (u->gro != NULL)
-    return 0;
-  if (uv_fileno((uv_handle_t *)&u->handle, &fd) != 0)
-    return UV_EBADF;
-  if (setsockopt(fd, SOL_UDP, UDP_GRO, &on, sizeof on) != 0)
-    return -errno;
-  g = calloc(1, sizeof *g);
+/* The reader for u's fd; 0 or an error (nothing is left behind then). */
+static int gro_open(dg_udp *u, int fd) {
+  int err;
+  dg_gro *g = calloc(1, sizeof *g);
   if (g == NULL)
     return UV_ENOMEM;
   g->fd = fcntl(fd, F_DUPFD_CLOEXEC, 0);
@@ -156,7 +151,27 @@ int dg_gro_start(dg_udp *u) {
   u->gro = g;
   if (!uv_has_ref((uv_handle_t *)&u->handle))
     uv_unref((uv_handle_t *)&g->poll);
-  return uv_poll_start(&g->poll, UV_READABLE, gro_poll_cb);
+  return 0;
+}
+
+int dg_gro_start(dg_udp *u) {
+  int on = 1, off = 0, err;
+  uv_os_fd_t fd;
+  if (u->gro != NULL)
+    return 0;
+  if (uv_fileno((uv_handle_t *)&u->handle, &fd) != 0)
+    return UV_EBADF;
+  if (setsockopt(fd, SOL_UDP, UDP_GRO, &on, sizeof on) != 0)
+    return -errno;
+  err = gro_open(u, fd);
+  if (err == 0)
+    err = uv_poll_start(&u->gro->poll, UV_READABLE, gro_poll_cb);
+  if (err != 0) {
+    /* libuv reads instead, and could not split what the kernel coalesced. */
+    dg_gro_close(u);
+    setsockopt(fd, SOL_UDP, UDP_GRO, &off, sizeof off);
+  }
+  return err;
 }
 
 void dg_gro_stop(dg_udp *u) {

@@ -146,9 +146,15 @@ static int udp_send_many(lua_State *L) {
   unsigned n, sent;
   int err = 0, has_done = !lua_isnoneornil(L, 5);
   many_group *g;
+  unsigned i;
   luaL_checktype(L, 2, LUA_TTABLE);
   n = (unsigned)luaL_len(L, 2);
   lua_settop(L, 5);
+  for (i = 0; i < n; i++) { /* strings only, before anything is sent */
+    lua_rawgeti(L, 2, (lua_Integer)i + 1);
+    luaL_checktype(L, -1, LUA_TSTRING);
+    lua_pop(L, 1);
+  }
   if (!lua_isnil(L, 3)) {
     size_t len;
     const char *ip = luaL_checklstring(L, 3, &len);
