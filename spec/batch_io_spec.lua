@@ -390,6 +390,25 @@ describe("createSocket{gro = true}", function()
     assert.is_true(results.coalesced > 0, "coalesced buffers: " .. tostring(results.coalesced))
   end)
 
+  it("works on udp6 over ::1 too", function()
+    local list = {}
+    for i = 1, 50 do list[i] = datagram(i, i == 50 and 10 or 1200) end
+    local s = dgram.createSocket("udp6")
+    local r
+    r = receiver(#list, h.mustCall(function(msgs, infos)
+      assertSame(list, msgs)
+      assert.equal("IPv6", infos[1].family)
+      assert.equal("::1", infos[1].address)
+      assert.is_true(core.udp_gro_coalesced(r._state.handle) > 0)
+      r:close()
+      s:close()
+    end), { type = "udp6", gro = true, recvBufferSize = BIG_BUFFER })
+    r:bind(0, "::1", h.mustCall(function()
+      s:sendMany(list, r:address().port, "::1", h.mustSucceed())
+    end))
+    h.run()
+  end)
+
   it("datagrams sent one at a time arrive one at a time", function()
     local list = { "p1", "p2", "", "p4" }
     local s = dgram.createSocket("udp4")
