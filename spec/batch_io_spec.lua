@@ -344,6 +344,43 @@ describe("sendMany", function()
     assert(ok, out)
     assert.equal("on\non\t200\n", out)
   end)
+  it("a refused run of wide segments goes unsegmented without turning segmentation off", function()
+    -- Segments wider than 1232 bytes may not fit the path: EINVAL for them
+    -- is no proof that the kernel lacks segmentation.
+    local out, ok = h.lua([[
+      local dgram = require "dgram"
+      local core = require "dgram.core"
+      local r = dgram.createSocket({ type = "udp4", recvBufferSize = 4 * 1024 * 1024 })
+      local s = dgram.createSocket("udp4")
+      local wide = { ("w"):rep(9000), ("v"):rep(9000) }
+      local narrow = {}
+      for i = 1, 10 do narrow[i] = ("%02d"):format(i):rep(500) end
+      local expected = { wide[1], wide[2], wide[1], wide[2] }
+      for i = 1, 10 do expected[#expected + 1] = narrow[i] end
+      local got = 0
+      r:on("message", function(msg)
+        got = got + 1
+        assert(msg == expected[got], "datagram " .. got)
+        if got == #expected then
+          print(core.udp_gso_state(s._state.handle))
+          r:close()
+          s:close()
+        end
+      end)
+      r:bind(0, "127.0.0.1", function()
+        local port = r:address().port
+        s:sendMany(wide, port, "127.0.0.1", function()
+          print(core.udp_gso_state(s._state.handle))
+          local list = { wide[1], wide[2] }
+          for i = 1, #narrow do list[#list + 1] = narrow[i] end
+          s:sendMany(list, port, "127.0.0.1")
+        end)
+      end)
+      dgram.run()
+    ]], "DGRAM_TEST_GSO_REFUSED=1")
+    assert(ok, out)
+    assert.equal("unknown\noff\n", out)
+  end)
 end)
 
 describe("createSocket{gro = true}", function()

@@ -6,7 +6,9 @@
  * in one sendmmsg. Used by sendMany (udp_many.c) and by the replies of a
  * receive batch (batch.c). A socket whose kernel refuses segmentation
  * (the probe or its first segmented send fails with EINVAL, ENOPROTOOPT
- * or EIO) never segments again; the datagrams then go unmerged.
+ * or EIO) never segments again; the datagrams then go unmerged. A run
+ * refused otherwise (EINVAL or EMSGSIZE for segments wider than the path
+ * allows) goes unmerged alone.
  */
 #define _GNU_SOURCE /* sendmmsg */
 #include <errno.h>
@@ -28,6 +30,9 @@
 #define GSO_MAX_SEGMENTS 64
 #define GSO_MAX_BYTES 65000
 #define GSO_MSGS 64
+/* A segment this small fits any path (IPv6's minimum MTU, 1280, less 48
+ * bytes of headers): EINVAL for it is a refusal, not a path too narrow. */
+#define GSO_ANY_PATH 1232
 
 typedef union gso_cmsg {
   char buf[CMSG_SPACE(sizeof(uint16_t))];
@@ -141,8 +146,10 @@ int dg_gso_send(dg_udp *u, int fd, const struct mmsghdr *in, unsigned n, unsigne
     if (err == EINTR)
       continue;
     if (out.msgs[0].msg_hdr.msg_iovlen > 1 && (refused(err) || err == EMSGSIZE)) {
-      /* Unmerged from here; for good when segmentation never worked. */
-      if (!u->gso_ok && refused(err))
+      /* Unmerged from here; for good when segmentation never worked and
+       * the segment was not too large for the path. */
+      size_t segment = out.msgs[0].msg_hdr.msg_iov[0].iov_len;
+      if (!u->gso_ok && refused(err) && (err != EINVAL || segment <= GSO_ANY_PATH))
         u->gso_off = 1;
       merge_first = 0;
       continue;
