@@ -30,8 +30,10 @@
 /* A coalesced buffer holds at most 64 KiB; the slab holds 20 of them. */
 #define GRO_BUF (64 * 1024)
 #define GRO_MSGS 20
-/* recvmmsg calls per wake-up before the loop's other work gets a turn. */
-#define GRO_READS 4
+/* A wake-up reads again while it delivered fewer datagrams than this (and
+ * the last read filled every buffer); then the loop's other work gets a
+ * turn, as libuv gives it after 32 datagrams. */
+#define GRO_DATAGRAMS 256
 
 struct dg_gro {
   uv_poll_t poll;
@@ -58,12 +60,13 @@ static size_t segment_size(struct msghdr *h) {
   return 0;
 }
 
-/* Hands the datagrams of one buffer to udp.c. Returns 0 when u stopped
- * reading meanwhile (closed, or paused by a raised error). */
-static int deliver_buffer(dg_udp *u, struct mmsghdr *m) {
+/* Hands the datagrams of one buffer to udp.c. Returns how many, or 0 when
+ * u stopped reading meanwhile (closed, or paused by a raised error). */
+static unsigned deliver_buffer(dg_udp *u, struct mmsghdr *m) {
   struct msghdr *h = &m->msg_hdr;
   const char *data = h->msg_iov[0].iov_base;
   size_t len = m->msg_len, seg = segment_size(h), off = 0;
+  unsigned n = 0;
   unsigned flags = UV_UDP_MMSG_CHUNK | (h->msg_flags & MSG_TRUNC ? UV_UDP_PARTIAL : 0);
   if (seg == 0 || seg > len)
     seg = len;
@@ -75,8 +78,9 @@ static int deliver_buffer(dg_udp *u, struct mmsghdr *m) {
     if (u->base.closed || u->gro == NULL || u->paused)
       return 0;
     off += size;
+    n++;
   } while (off < len);
-  return 1;
+  return n;
 }
 
 static void gro_poll_cb(uv_poll_t *poll, int status, int events) {
@@ -87,7 +91,7 @@ static void gro_poll_cb(uv_poll_t *poll, int status, int events) {
   struct iovec iov[GRO_MSGS];
   struct sockaddr_storage names[GRO_MSGS];
   gro_cmsg cmsgs[GRO_MSGS];
-  unsigned want = (unsigned)(ctx->slab_size / GRO_BUF), round, i;
+  unsigned want = (unsigned)(ctx->slab_size / GRO_BUF), delivered = 0, i;
   (void)events;
   if (status < 0) {
     dg_udp_recv(u, status, NULL, NULL, 0);
@@ -95,7 +99,7 @@ static void gro_poll_cb(uv_poll_t *poll, int status, int events) {
   }
   if (want > GRO_MSGS)
     want = GRO_MSGS;
-  for (round = 0; round < GRO_READS; round++) {
+  while (delivered < GRO_DATAGRAMS) {
     int r;
     for (i = 0; i < want; i++) {
       struct msghdr *h = &msgs[i].msg_hdr;
@@ -117,9 +121,12 @@ static void gro_poll_cb(uv_poll_t *poll, int status, int events) {
         dg_udp_recv(u, -errno, NULL, NULL, 0);
       return;
     }
-    for (i = 0; i < (unsigned)r; i++)
-      if (!deliver_buffer(u, &msgs[i]))
+    for (i = 0; i < (unsigned)r; i++) {
+      unsigned n = deliver_buffer(u, &msgs[i]);
+      if (n == 0)
         break;
+      delivered += n;
+    }
     if (u->base.closed)
       return;
     dg_udp_recv(u, 0, NULL, NULL, UV_UDP_MMSG_FREE); /* the end of the batch */
