@@ -32,7 +32,7 @@ LUA_DEB_lua5.1 = lua5.1 liblua5.1-0-dev
 LUA_DEB = $(or $(LUA_DEB_$(LUA)),$(LUA) lib$(LUA)-dev)
 # The real hosts of spec/hosts: LÖVE and Neovim run LuaJIT, luv the Luas.
 HOST_DEB = luajit libluajit-5.1-dev lua-luv love neovim
-DEB_PACKAGES = lua5.4 liblua5.4-dev $(LUA_DEB) libuv1-dev lua-busted luarocks lua-socket pkg-config gcc make valgrind dnsmasq-base iproute2 nftables \
+DEB_PACKAGES = lua5.4 liblua5.4-dev $(LUA_DEB) libuv1-dev lua-busted luarocks lua-socket pkg-config gcc make valgrind dnsmasq-base iproute2 nftables socat \
                clang libclang-rt-14-dev $(HOST_DEB)
 
 CFLAGS ?= -O2 -g

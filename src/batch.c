@@ -1,5 +1,7 @@
 /*
- * batch.c: replies to a receive batch leave in one sendmmsg. With
+ * batch.c: replies to a receive batch leave in one sendmmsg, consecutive
+ * replies to one peer with one size merged by segmentation offload
+ * (gso.c). With
  * UV_UDP_RECVMMSG libuv hands over up to 20 datagrams per wake-up; sends
  * on that socket without a callback (nobody can see when they leave) are
  * copied here and flushed at the batch's end, which libuv marks with
@@ -86,12 +88,12 @@ static void batch_send(dg_batch *b, unsigned k) {
     return;
   }
   while (done < k) {
-    int r = sendmmsg(fd, b->msgs + done, k - done, 0);
-    if (r > 0) {
-      done += (unsigned)r;
-    } else if (r < 0 && errno == EINTR) {
-      continue;
-    } else if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == ENOBUFS)) {
+    unsigned sent;
+    int r = dg_gso_send(u, fd, b->msgs + done, k - done, &sent);
+    done += sent;
+    if (r == 0)
+      break;
+    if (r == -EAGAIN || r == -EWOULDBLOCK || r == -ENOBUFS) {
       for (; done < b->n; done++) {
         uv_buf_t buf = uv_buf_init(b->iov[done].iov_base, (unsigned)b->iov[done].iov_len);
         /* An error here (out of memory) drops the datagram, as one

@@ -494,6 +494,7 @@ static dg_ctx *ctx_get(lua_State *L) {
   }
   ctx->slab_size = DG_SLAB_SIZE;
   ctx->no_try_send = getenv("DGRAM_TEST_NO_TRY_SEND") != NULL;
+  ctx->test_gso_refused = getenv("DGRAM_TEST_GSO_REFUSED") != NULL;
   ctx->refs = 1;
   ctx->L = dg_compat_mainthread(L);
   lua_getfield(L, LUA_REGISTRYINDEX, host_loop_key);
@@ -637,8 +638,9 @@ static void pin_library(void) {
 
 DGRAM_API int luaopen_dgram_core(lua_State *L) {
   static const dg_opener openers[] = {
-    dg_loop_open, dg_addr_open, dg_udp_open, dg_udp_send_open, dg_udp_opts_open,
-    dg_dns_open, dg_timer_open, dg_errors_open, dg_host_open, dg_coro_open, NULL
+    dg_loop_open, dg_addr_open, dg_udp_open, dg_udp_send_open, dg_udp_many_open,
+    dg_udp_opts_open, dg_dns_open, dg_timer_open, dg_errors_open, dg_host_open,
+    dg_coro_open, NULL
   };
   static const luaL_Reg funcs[] = {
     {"set_hooks", core_set_hooks},

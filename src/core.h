@@ -165,6 +165,8 @@ struct dg_ctx {
   int replaying;         /* run() replays them, outside uv_run */
   dg_held *held, **held_tail; /* what arrived while halted, oldest first */
   int no_try_send;       /* DGRAM_TEST_NO_TRY_SEND: always queue (Node's --test-udp-no-try-send) */
+  int test_gso_refused;  /* DGRAM_TEST_GSO_REFUSED: each socket's first segmented
+                          * send fails as a kernel without segmentation's would */
   int live_handles;      /* sockets and timers not yet closed (debug count) */
   dg_handle *handles;    /* every handle not yet uv_closed, for teardown */
   dg_handle *closed_handles; /* closed, their userdata not yet collected */
@@ -277,6 +279,7 @@ void dg_loop_open(lua_State *L);
 void dg_addr_open(lua_State *L);
 void dg_udp_open(lua_State *L);
 void dg_udp_send_open(lua_State *L);
+void dg_udp_many_open(lua_State *L);
 void dg_udp_opts_open(lua_State *L);
 void dg_dns_open(lua_State *L);
 void dg_timer_open(lua_State *L);

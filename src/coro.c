@@ -99,7 +99,7 @@ static int coro_udp_hold_back(lua_State *L) {
   if (!u->held_back) {
     dg_udp_read_again(u);
   } else if (u->busy == 0 && !u->paused) {
-    uv_udp_recv_stop(&u->handle);
+    dg_udp_reading_stop(u);
     u->paused = 1;
   }
   return 0;

@@ -115,6 +115,7 @@ static void udp_close(lua_State *L, dg_handle *h) {
   dg_batch_end(u); /* replies already batched still go out */
   dg_held_forget(ctx, u);
   uv_udp_recv_stop(&u->handle);
+  dg_gro_close(u);
   if (L != NULL)
     udp_unanchor(L, u);
   u->anchor = u->listener = u->waiter = LUA_NOREF;
@@ -392,7 +393,7 @@ static void replay_datagram(dg_ctx *ctx, lua_State *L, dg_held *h) {
 }
 
 /* The loop is halted: the datagram (or error) waits for the next run(). */
-static void hold_datagram(dg_udp *u, ssize_t nread, const uv_buf_t *buf,
+static void hold_datagram(dg_udp *u, ssize_t nread, const char *data,
                           const struct sockaddr *addr, unsigned flags) {
   size_t size = nread > 0 ? (size_t)nread : 0;
   dg_held *h = dg_hold(u->base.ctx, replay_datagram, u, size);
@@ -405,17 +406,23 @@ static void hold_datagram(dg_udp *u, ssize_t nread, const uv_buf_t *buf,
   if (addr != NULL)
     memcpy(&h->addr, addr, addr->sa_family == AF_INET6 ? sizeof(struct sockaddr_in6)
                                                         : sizeof(struct sockaddr_in));
-  memcpy(h->data, buf->base, size);
+  memcpy(h->data, data, size);
 }
 
-static void udp_recv_cb(uv_udp_t *h, ssize_t nread, const uv_buf_t *buf,
-                        const struct sockaddr *addr, unsigned flags) {
-  dg_udp *u = h->data;
+void dg_udp_reading_stop(dg_udp *u) {
+  if (u->gro != NULL)
+    dg_gro_stop(u);
+  else
+    uv_udp_recv_stop(&u->handle);
+}
+
+void dg_udp_recv(dg_udp *u, ssize_t nread, const char *data, const struct sockaddr *addr,
+                 unsigned flags) {
   dg_ctx *ctx = u->base.ctx;
   if (flags & UV_UDP_MMSG_FREE) { /* the end of a recvmmsg batch */
     dg_batch_end(u);
     if (((ctx->halted && ctx->running) || u->held_back) && !u->base.closed) {
-      uv_udp_recv_stop(&u->handle); /* the kernel keeps the rest */
+      dg_udp_reading_stop(u); /* the kernel keeps the rest */
       u->paused = 1;
     }
     return;
@@ -423,9 +430,9 @@ static void udp_recv_cb(uv_udp_t *h, ssize_t nread, const uv_buf_t *buf,
   if (ctx->L == NULL || u->base.closed || (nread == 0 && addr == NULL))
     return;
   if (dg_must_hold(ctx)) {
-    hold_datagram(u, nread, buf, addr, flags);
+    hold_datagram(u, nread, data, addr, flags);
     if (!(flags & UV_UDP_MMSG_CHUNK)) {
-      uv_udp_recv_stop(&u->handle);
+      dg_udp_reading_stop(u);
       u->paused = 1;
     }
     return;
@@ -435,21 +442,29 @@ static void udp_recv_cb(uv_udp_t *h, ssize_t nread, const uv_buf_t *buf,
   if (flags & UV_UDP_MMSG_CHUNK)
     dg_batch_begin(u);
   u->busy++;
-  deliver(u, nread, buf->base, addr, flags);
+  deliver(u, nread, data, addr, flags);
   if (nread >= 0)
     dg_batch_settle(u);
   u->busy--;
   /* Stopping inside a recvmmsg batch would drop the rest of it: a batch
    * stops at its end (UV_UDP_MMSG_FREE above). */
   if (u->held_back && !u->base.closed && !(flags & UV_UDP_MMSG_CHUNK)) {
-    uv_udp_recv_stop(&u->handle);
+    dg_udp_reading_stop(u);
     u->paused = 1;
   }
 }
 
+static void udp_recv_cb(uv_udp_t *h, ssize_t nread, const uv_buf_t *buf,
+                        const struct sockaddr *addr, unsigned flags) {
+  dg_udp_recv(h->data, nread, buf->base, addr, flags);
+}
+
 void dg_udp_read_again(dg_udp *u) {
   if (u->paused && !u->held_back && !u->base.closed && !u->base.ctx->halted) {
-    uv_udp_recv_start(&u->handle, udp_alloc_cb, udp_recv_cb);
+    if (u->gro != NULL)
+      dg_gro_resume(u);
+    else
+      uv_udp_recv_start(&u->handle, udp_alloc_cb, udp_recv_cb);
     u->paused = 0;
   }
 }
@@ -463,9 +478,16 @@ void dg_udp_resume(dg_ctx *ctx) {
   }
 }
 
+/* core.udp_recv_start(h, gro) -> status. With gro, the GRO reader reads
+ * where the kernel has UDP_GRO; elsewhere libuv reads as without it. */
 static int udp_recv_start(lua_State *L) {
   dg_udp *u = dg_udp_check(L, 1);
-  int err = uv_udp_recv_start(&u->handle, udp_alloc_cb, udp_recv_cb);
+  int err;
+  if (lua_toboolean(L, 2) && dg_gro_start(u) == 0) {
+    lua_pushinteger(L, 0);
+    return 1;
+  }
+  err = uv_udp_recv_start(&u->handle, udp_alloc_cb, udp_recv_cb);
   lua_pushinteger(L, err == UV_EALREADY ? 0 : err);
   return 1;
 }
@@ -525,6 +547,7 @@ static int udp_ref(lua_State *L) {
       uv_ref((uv_handle_t *)&u->handle);
     else
       uv_unref((uv_handle_t *)&u->handle);
+    dg_gro_ref(u, lua_toboolean(L, 2));
   }
   return 0;
 }
@@ -536,6 +559,13 @@ static int udp_fileno(lua_State *L) {
   if (uv_fileno((uv_handle_t *)&u->handle, &fd) != 0)
     return 0;
   lua_pushinteger(L, fd);
+  return 1;
+}
+
+/* core.udp_gro_coalesced(h) -> buffers the GRO reader split, or -1 when
+ * libuv reads the socket (a debug aid for the specs). */
+static int udp_gro_coalesced(lua_State *L) {
+  lua_pushnumber(L, dg_gro_coalesced(dg_udp_check(L, 1)));
   return 1;
 }
 
@@ -561,6 +591,7 @@ void dg_udp_open(lua_State *L) {
     {"udp_set_listener", udp_set_listener},
     {"udp_ref", udp_ref},
     {"udp_fileno", udp_fileno},
+    {"udp_gro_coalesced", udp_gro_coalesced},
     {NULL, NULL}
   };
   static const char *const names[DG_NAME_COUNT] = {"address", "family", "port", "size", "IPv4", "IPv6"};

@@ -5,7 +5,11 @@
 #ifndef DGRAM_UDP_H
 #define DGRAM_UDP_H
 
+#include <sys/types.h>
+
 #include "core.h"
+
+typedef struct dg_gro dg_gro;
 
 #if defined(__GNUC__)
 #pragma GCC visibility push(hidden) /* as core.h says */
@@ -29,6 +33,10 @@ struct dg_udp {
   unsigned held_back : 1; /* Lua's inbox is full (coro.c): stop reading at
                            * the end of the receive batch */
   unsigned fast : 1;     /* sends may take the fast path (core.udp_set_fast) */
+  unsigned gso_probed : 1; /* UDP_SEGMENT was tried on the fd (gso.c) */
+  unsigned gso_ok : 1;   /* a segmented send went out: refusals are per run */
+  unsigned gso_off : 1;  /* the kernel refused segmentation: never again here */
+  dg_gro *gro;           /* reading coalesced buffers itself (udp_gro.c), or NULL */
   int listener;          /* registry ref of the single plain 'message' listener */
   /* receive() in a coroutine (coro.c): while `waiter` (a registry ref)
    * is suspended having yielded `box`, the socket's userdata, and the
@@ -84,6 +92,41 @@ int dg_coro_deliver(lua_State *L, dg_udp *u, const char *data, size_t size,
 /* udp.c: [-0, +1, -] Pushes Node's rinfo for a datagram of `size` bytes. */
 void dg_udp_push_rinfo(dg_ctx *ctx, lua_State *L, const struct sockaddr *addr,
                        size_t size, unsigned flags);
+
+/* gso.c: sends datagrams in[0..n) in order, each in[i] one datagram whose
+ * single iovec is the i-th of one array, merging runs with UDP_SEGMENT.
+ * Returns 0, or a negative errno with *sent the datagrams that left
+ * before the one that failed (-EAGAIN: the kernel would block). */
+struct mmsghdr;
+int dg_gso_send(dg_udp *u, int fd, const struct mmsghdr *in, unsigned n, unsigned *sent);
+
+/* udp_gro.c: reads u's datagrams itself with UDP_GRO on, splitting what
+ * the kernel coalesced. start: 0, or an error when the kernel lacks it
+ * (then libuv reads as usual); stop/resume pause reading; close ends it. */
+int dg_gro_start(dg_udp *u);
+void dg_gro_stop(dg_udp *u);
+void dg_gro_resume(dg_udp *u);
+void dg_gro_close(dg_udp *u);
+void dg_gro_ref(dg_udp *u, int ref);
+/* Buffers that held more than one datagram; -1 when not reading with GRO. */
+double dg_gro_coalesced(dg_udp *u);
+
+/* udp.c: one datagram (or error) as libuv's receive callback has it: the
+ * GRO reader hands its split datagrams in with UV_UDP_MMSG_CHUNK and ends
+ * each read with UV_UDP_MMSG_FREE. */
+void dg_udp_recv(dg_udp *u, ssize_t nread, const char *data, const struct sockaddr *addr,
+                 unsigned flags);
+/* udp.c: stops reading (libuv's or the GRO reader). */
+void dg_udp_reading_stop(dg_udp *u);
+
+/* udp_send.c: a queued send finished: calls done(status, size), the
+ * function kept under key `done` (0: nobody waits), now or, while the loop
+ * is halted, at the next run(). */
+void dg_udp_send_complete(dg_udp *u, int done, int status, size_t size);
+/* udp_send.c: [-1, +0, m] keeps the function on top for a queued send and
+ * returns its key; [-0, +0, -] forgets it again (the send failed). */
+int dg_pending_put(dg_ctx *ctx, lua_State *L);
+void dg_pending_drop(dg_ctx *ctx, lua_State *L, int key);
 
 /* [-0, +1, -] Pushes the owner (the Lua Socket) of u. */
 void dg_udp_push_owner(lua_State *L, dg_udp *u);

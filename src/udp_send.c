@@ -70,7 +70,7 @@ static int send_args_get(lua_State *L, send_args *a) {
 }
 
 /* [-1, +0, m] Keeps the function on top until pending_take; returns its key. */
-static int pending_put(dg_ctx *ctx, lua_State *L) {
+int dg_pending_put(dg_ctx *ctx, lua_State *L) {
   int key;
   if (ctx->pending_ref == LUA_NOREF) {
     lua_newtable(L);
@@ -99,6 +99,11 @@ static void pending_take(dg_ctx *ctx, lua_State *L, int key) {
   }
 }
 
+void dg_pending_drop(dg_ctx *ctx, lua_State *L, int key) {
+  pending_take(ctx, L, key);
+  lua_pop(L, 1);
+}
+
 /* Calls done(status, bytes), the function kept under key. */
 static void send_done(dg_ctx *ctx, lua_State *L, int key, int status, size_t size) {
   dg_push_hook(ctx, L, DG_HOOK_INVOKE);
@@ -112,25 +117,29 @@ static void replay_send(dg_ctx *ctx, lua_State *L, dg_held *h) {
   send_done(ctx, L, h->ref, h->status, h->size);
 }
 
+void dg_udp_send_complete(dg_udp *u, int done, int status, size_t size) {
+  dg_ctx *ctx = u->base.ctx;
+  lua_State *L = ctx->L;
+  if (L == NULL || done == 0)
+    return;
+  if (dg_must_hold(ctx)) {
+    dg_held *h = dg_hold(ctx, replay_send, NULL, 0);
+    if (h != NULL) {
+      h->ref = done;
+      h->status = status;
+      h->size = size;
+    }
+  } else {
+    u->busy++;
+    send_done(ctx, L, done, status, size);
+    u->busy--;
+  }
+}
+
 static void send_cb(uv_udp_send_t *req, int status) {
   send_req *sr = (send_req *)req;
   dg_ctx *ctx = sr->ctx;
-  lua_State *L = ctx->L;
-  if (L != NULL && sr->done != 0) {
-    dg_udp *u = req->handle->data;
-    if (dg_must_hold(ctx)) {
-      dg_held *h = dg_hold(ctx, replay_send, NULL, 0);
-      if (h != NULL) {
-        h->ref = sr->done;
-        h->status = status;
-        h->size = sr->size;
-      }
-    } else {
-      u->busy++;
-      send_done(ctx, L, sr->done, status, sr->size);
-      u->busy--;
-    }
-  }
+  dg_udp_send_complete(req->handle->data, sr->done, status, sr->size);
   free(sr);
   dg_ctx_release(ctx);
 }
@@ -182,12 +191,10 @@ static int try_send(send_args *a, int batchable) {
  * 0 or a libuv error. */
 static int queue_send(lua_State *L, send_args *a, int has_done) {
   dg_ctx *ctx = a->u->base.ctx;
-  int done = has_done ? pending_put(ctx, L) : 0;
+  int done = has_done ? dg_pending_put(ctx, L) : 0;
   int err = dg_udp_queue(a->u, a->bufs, a->nbufs, a->total, a->addr, done);
-  if (err != 0 && done != 0) {
-    pending_take(ctx, L, done);
-    lua_pop(L, 1);
-  }
+  if (err != 0 && done != 0)
+    dg_pending_drop(ctx, L, done);
   return err;
 }
 

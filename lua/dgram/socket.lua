@@ -163,6 +163,9 @@ local function newSocket(class, type_, listener)
     if truthy(options.sendBufferSize) then
       validate.uint32(options.sendBufferSize, "options.sendBufferSize")
     end
+    if options.gro ~= nil and type(options.gro) ~= "boolean" then
+      error(errors.ERR_INVALID_ARG_TYPE("options.gro", "boolean", options.gro))
+    end
   end
   if lookupFn ~= nil then
     validate.func(lookupFn, "lookup")
@@ -185,6 +188,7 @@ local function newSocket(class, type_, listener)
     ipv6Only = options and truthy(options.ipv6Only),
     recvBufferSize = options and truthy(options.recvBufferSize) and options.recvBufferSize or nil,
     sendBufferSize = options and truthy(options.sendBufferSize) and options.sendBufferSize or nil,
+    gro = options ~= nil and options.gro == true, -- UDP GRO where the kernel has it (dgram.many)
   }
   self._state = st
   st.handle = core.udp_new(self, family)
@@ -252,7 +256,7 @@ end
 local function startListening(self)
   local st = self._state
   self:_listenersChanged("message") -- C holds the listener from now on
-  core.udp_recv_start(st.handle)
+  core.udp_recv_start(st.handle, st.gro)
   st.bindState = BOUND
   updateFast(st)
   if st.recvBufferSize then
@@ -857,5 +861,19 @@ local function onRecvError(self, status)
 end
 
 Socket.hooks = { message = onMessage, recverror = onRecvError }
+
+require("dgram.many").install(Socket, {
+  healthCheck = healthCheck,
+  enqueue = enqueue,
+  lookup = lookup,
+  updateFast = updateFast,
+  isBound = function(st) return st.bindState == BOUND end,
+  isConnected = function(st) return st.connectState == CONNECTED end,
+  bindImplicitly = function(self)
+    if self._state.bindState == UNBOUND then
+      self:bind({ port = 0, exclusive = true }, nil)
+    end
+  end,
+})
 
 return Socket
