@@ -203,12 +203,11 @@ void dg_report(dg_ctx *ctx, lua_State *L) {
 
 void dg_fail(dg_ctx *ctx, lua_State *L) {
   if (!ctx->running && ctx->in_callback > 0) {
-    lua_pushlightuserdata(L, &traceback_key);
-    lua_insert(L, -2);
-    lua_rawset(L, LUA_REGISTRYINDEX);
     dg_report(ctx, L);
   } else {
-    lua_pop(L, 1);
+    lua_pushlightuserdata(L, &traceback_key);
+    lua_insert(L, -2);
+    lua_rawset(L, LUA_REGISTRYINDEX); /* filed for stash, as the msgh does */
     stash(ctx, L);
   }
 }

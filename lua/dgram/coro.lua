@@ -357,6 +357,10 @@ end
 
 -- sock:receive([timeout_ms]) -> msg, rinfo, or nil, err.
 function M.receive(sock, timeout)
+  local receive = type(sock) == "table" and rawget(sock, "_receive")
+  if not receive then
+    validate.socket(sock, "receive")
+  end
   if timeout ~= nil then
     validate.uint32(timeout, "timeout")
   end
@@ -364,8 +368,7 @@ function M.receive(sock, timeout)
   if co == nil or main then
     co = callerCoroutine("sock:receive()")
   end
-  local receive = sock._receive
-  if receive == nil then
+  if not receive then
     if sock._state.handle == nil then
       return nil, notRunning()
     end
@@ -382,6 +385,7 @@ end
 -- for msg, rinfo in sock:messages() do ... end: every datagram until the
 -- socket closes; raises the socket's 'error'.
 function M.messages(sock)
+  validate.socket(sock, "messages")
   if compat.noYieldAcrossFor then
     local co, main = running()
     if co ~= nil and not main then

@@ -81,7 +81,7 @@ function M.install(Socket, internals)
   --   not connected: sendMany(list, port[, address][, callback])
   --   connected:     sendMany(list[, callback])
   function Socket:sendMany(list, port, address, callback)
-    local st = self._state
+    local st = validate.socket(self, "sendMany")
     list = copyList(list)
     if internals.isConnected(st) then
       if type(port) == "function" then

@@ -42,15 +42,7 @@ local function updateFast(st)
   end
 end
 
--- A method called with `.` instead of `:` gets its first argument as self:
--- say so at the caller's line, before that argument is misread.
-local function stateOf(self, method)
-  local st = type(self) == "table" and rawget(self, "_state")
-  if not st then
-    error(errors.ERR_INVALID_THIS("Socket", "sock", method))
-  end
-  return st
-end
+local stateOf = validate.socket
 
 local function healthCheck(self)
   local st = self._state

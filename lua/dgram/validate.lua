@@ -11,6 +11,17 @@ local validate = {}
 
 local UINT32_MAX = 4294967295
 
+-- The receiver of a Socket method: a method called with `.` instead of `:`
+-- gets its first argument as self; say so at the caller's line before that
+-- argument is misread. Returns the socket's state.
+function validate.socket(self, method)
+  local st = type(self) == "table" and rawget(self, "_state")
+  if not st then
+    error(errors.ERR_INVALID_THIS("Socket", "sock", method))
+  end
+  return st
+end
+
 -- Node's validatePort: numbers and numeric strings (' 12 ', '0x10', '1e3')
 -- that are integers in 0..65535; a blank string never passes; the number 0
 -- fails when allowZero is false, while the string '0' passes (Node's
