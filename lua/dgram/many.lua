@@ -33,11 +33,9 @@ local function copyList(list)
 end
 
 -- install(Socket, internals): adds Socket:sendMany. internals are
--- socket.lua's: healthCheck, enqueue, lookup, updateFast, isBound(st),
--- isConnected(st), bindImplicitly(self).
+-- socket.lua's: sendWhenReady(self, st, method, deliver, payload, port,
+-- address, callback) and isConnected(st).
 function M.install(Socket, internals)
-  local healthCheck, enqueue, lookup, updateFast = internals.healthCheck, internals.enqueue,
-    internals.lookup, internals.updateFast
 
   -- done(status, count) for a list whose tail waited in libuv's queue.
   local function manyDone(callback, address, port)
@@ -101,28 +99,7 @@ function M.install(Socket, internals)
     if type(callback) ~= "function" then
       callback = nil
     end
-    healthCheck(self)
-    internals.bindImplicitly(self)
-    if not internals.isBound(st) then
-      enqueue(self, function()
-        self:sendMany(list, port, address, callback)
-      end)
-      return
-    end
-    if internals.isConnected(st) then
-      doSendMany(nil, self, nil, list, nil, nil, callback)
-      return
-    end
-    -- Later fast-path sends must not overtake this one's look-up.
-    st.lookups = st.lookups + 1
-    updateFast(st)
-    lookup(st, address, function(ex, ip)
-      st.lookups = st.lookups - 1
-      if st.lookups == 0 then
-        updateFast(st)
-      end
-      doSendMany(ex, self, ip, list, address, port, callback)
-    end)
+    internals.sendWhenReady(self, st, "sendMany", doSendMany, list, port, address, callback)
   end
 end
 

@@ -605,23 +605,23 @@ local function sendArguments(st, buffer, offset, length, port, address, callback
   return msg, port, address, callback
 end
 
--- Node's send, whole: the fast path in C (core.socket_send) hands every
--- other form of call to it.
-local function send(self, ...)
-  local st = stateOf(self, "send")
-  local msg, port, address, callback = sendArguments(st, ...)
+-- What send and sendMany do once their arguments are checked: bind
+-- implicitly, wait for the bind (then call self[method] again), look the
+-- address up unless connected, and hand over to
+-- deliver(ex, self, ip, payload, address, port, callback).
+local function sendWhenReady(self, st, method, deliver, payload, port, address, callback)
   healthCheck(self)
   if st.bindState == UNBOUND then
     self:bind({ port = 0, exclusive = true }, nil)
   end
   if st.bindState ~= BOUND then
     enqueue(self, function()
-      self:send(msg, port, address, callback)
+      self[method](self, payload, port, address, callback)
     end)
     return
   end
   if st.connectState == CONNECTED then
-    doSend(nil, self, nil, msg, nil, nil, callback)
+    deliver(nil, self, nil, payload, nil, nil, callback)
     return
   end
   -- While a send waits for its look-up, later ones must not overtake it
@@ -633,8 +633,16 @@ local function send(self, ...)
     if st.lookups == 0 then
       updateFast(st)
     end
-    doSend(ex, self, ip, msg, address, port, callback)
+    deliver(ex, self, ip, payload, address, port, callback)
   end)
+end
+
+-- Node's send, whole: the fast path in C (core.socket_send) hands every
+-- other form of call to it.
+local function send(self, ...)
+  local st = stateOf(self, "send")
+  local msg, port, address, callback = sendArguments(st, ...)
+  sendWhenReady(self, st, "send", doSend, msg, port, address, callback)
 end
 
 -- The common send(msg, port[, ip][, callback]) on a bound, unconnected
@@ -855,17 +863,8 @@ end
 Socket.hooks = { message = onMessage, recverror = onRecvError }
 
 require("dgram.many").install(Socket, {
-  healthCheck = healthCheck,
-  enqueue = enqueue,
-  lookup = lookup,
-  updateFast = updateFast,
-  isBound = function(st) return st.bindState == BOUND end,
+  sendWhenReady = sendWhenReady,
   isConnected = function(st) return st.connectState == CONNECTED end,
-  bindImplicitly = function(self)
-    if self._state.bindState == UNBOUND then
-      self:bind({ port = 0, exclusive = true }, nil)
-    end
-  end,
 })
 
 return Socket
