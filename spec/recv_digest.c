@@ -6,14 +6,10 @@
  * without one. Built by the specs with `cc`.
  * usage: recv_digest COUNT IDLE_MS
  */
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <poll.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/socket.h>
 #include <unistd.h>
+
+#include "peer.h"
 
 static unsigned long adler32(const unsigned char *p, size_t n) {
   unsigned long a = 1, b = 0;
@@ -27,27 +23,12 @@ static unsigned long adler32(const unsigned char *p, size_t n) {
 
 int main(int argc, char **argv) {
   static unsigned char data[65536];
-  struct sockaddr_in addr;
-  socklen_t len = sizeof addr;
-  int fd, count, idle, i, size = 4 * 1024 * 1024;
-  if (argc != 3) {
-    fprintf(stderr, "usage: recv_digest COUNT IDLE_MS\n");
+  int fd, count, idle, i;
+  if (peer_args("recv_digest", argc, argv, &count, &idle) != 0)
     return 2;
-  }
-  count = atoi(argv[1]);
-  idle = atoi(argv[2]);
-  fd = socket(AF_INET, SOCK_DGRAM, 0);
-  memset(&addr, 0, sizeof addr);
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof size) != 0 ||
-      bind(fd, (struct sockaddr *)&addr, sizeof addr) != 0 ||
-      getsockname(fd, (struct sockaddr *)&addr, &len) != 0) {
-    perror("recv_digest");
+  fd = peer_open("recv_digest", SOL_SOCKET, SO_RCVBUF, 4 * 1024 * 1024);
+  if (fd < 0)
     return 1;
-  }
-  printf("port %d\n", ntohs(addr.sin_port));
-  fflush(stdout);
   for (i = 0; i < count; i++) {
     struct pollfd pfd = {fd, POLLIN, 0};
     ssize_t n;

@@ -6,37 +6,19 @@
  * or after IDLE_MS without one. Built by the specs with `cc`.
  * usage: ttl_echo COUNT IDLE_MS
  */
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <poll.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
+#include "peer.h"
+
 int main(int argc, char **argv) {
-  struct sockaddr_in addr, from;
-  socklen_t len = sizeof addr;
-  int fd, on = 1, count, idle, i;
-  if (argc != 3) {
-    fprintf(stderr, "usage: ttl_echo COUNT IDLE_MS\n");
+  struct sockaddr_in from;
+  int fd, count, idle, i;
+  if (peer_args("ttl_echo", argc, argv, &count, &idle) != 0)
     return 2;
-  }
-  count = atoi(argv[1]);
-  idle = atoi(argv[2]);
-  fd = socket(AF_INET, SOCK_DGRAM, 0);
-  memset(&addr, 0, sizeof addr);
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (fd < 0 || setsockopt(fd, IPPROTO_IP, IP_RECVTTL, &on, sizeof on) != 0 ||
-      bind(fd, (struct sockaddr *)&addr, sizeof addr) != 0 ||
-      getsockname(fd, (struct sockaddr *)&addr, &len) != 0) {
-    perror("ttl_echo");
+  fd = peer_open("ttl_echo", IPPROTO_IP, IP_RECVTTL, 1);
+  if (fd < 0)
     return 1;
-  }
-  printf("port %d\n", ntohs(addr.sin_port));
-  fflush(stdout);
   for (i = 0; i < count; i++) {
     struct pollfd pfd = {fd, POLLIN, 0};
     char data[2048], control[256];
