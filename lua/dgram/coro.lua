@@ -294,9 +294,21 @@ local function newInbox(sock)
     end
   end
 
-  -- receive(timeout, co): co is the caller's coroutine, nil on the main
-  -- thread outside callbacks.
-  local function receive(timeout, co)
+  -- sock:receive(timeout) once sock has its inbox: the socket itself holds
+  -- this function, so the hot path of the sequential style finds it at
+  -- once. Any other receiver goes to M.receive's checks.
+  local function receive(self, timeout)
+    if self ~= sock then
+      return M.receive(self, timeout)
+    end
+    if timeout ~= nil then
+      validate.uint32(timeout, "timeout")
+    end
+    -- co: the caller's coroutine, nil on the main thread outside callbacks
+    local co, main = running()
+    if co == nil or main then
+      co = callerCoroutine("sock:receive()")
+    end
     if head <= tail then
       return take()
     end
@@ -348,33 +360,29 @@ local function newInbox(sock)
     return w.msg, w.rinfo
   end
 
-  sock._receive = receive
+  sock.receive = receive
   sock._queued = function()
     return tail - head + 1
   end
-  return receive
 end
 
--- sock:receive([timeout_ms]) -> msg, rinfo, or nil, err.
+-- sock:receive([timeout_ms]) -> msg, rinfo, or nil, err: the first call on
+-- a socket gives it its inbox (and its own receive).
 function M.receive(sock, timeout)
-  local receive = type(sock) == "table" and rawget(sock, "_receive")
-  if not receive then
-    validate.socket(sock, "receive")
+  local st = validate.socket(sock, "receive")
+  local own = rawget(sock, "receive")
+  if own then
+    return own(sock, timeout)
   end
   if timeout ~= nil then
     validate.uint32(timeout, "timeout")
   end
-  local co, main = running()
-  if co == nil or main then
-    co = callerCoroutine("sock:receive()")
+  callerCoroutine("sock:receive()")
+  if st.handle == nil then
+    return nil, notRunning()
   end
-  if not receive then
-    if sock._state.handle == nil then
-      return nil, notRunning()
-    end
-    receive = newInbox(sock)
-  end
-  return receive(timeout, co)
+  newInbox(sock)
+  return sock:receive(timeout)
 end
 
 -- How many datagrams wait in the inbox of sock (a debugging aid).
@@ -394,7 +402,7 @@ function M.messages(sock)
     end
   end
   return function()
-    local msg, rinfo = M.receive(sock)
+    local msg, rinfo = sock:receive()
     if msg ~= nil then
       return msg, rinfo
     end
