@@ -34,7 +34,8 @@ end
 
 -- install(Socket, internals): adds Socket:sendMany. internals are
 -- socket.lua's: sendWhenReady(self, st, method, deliver, payload, port,
--- address, callback) and isConnected(st).
+-- address, callback), goesAhead(ex, self, callback, ...) and
+-- isConnected(st).
 function M.install(Socket, internals)
 
   -- done(status, count) for a list whose tail waited in libuv's queue.
@@ -49,19 +50,10 @@ function M.install(Socket, internals)
   end
 
   local function doSendMany(ex, self, ip, list, address, port, callback)
-    local st = self._state
-    if ex then
-      if callback then
-        nextTick(callback, ex, 0)
-      else
-        nextTick(function()
-          self:emit("error", ex)
-        end)
-      end
+    if not internals.goesAhead(ex, self, callback, 0) then
       return
-    elseif not st.handle then
-      return -- closed meanwhile: as send(), the callback is never called
     end
+    local st = self._state
     -- count + 1 all sent now, 0 queued (done calls back), or nil, status,
     -- count. Without a callback errors vanish, as send()'s do.
     local r, status, count = core.udp_send_many(st.handle, list, ip, port,

@@ -515,20 +515,29 @@ local function sendDone(self, callback, address, port, early)
   end
 end
 
-local function doSend(ex, self, ip, msg, address, port, callback)
-  local st = self._state
+-- Whether a send whose look-up has answered goes ahead: a failed look-up
+-- goes to the callback (the error, then `...`) or to 'error'; a socket
+-- closed meanwhile drops the send (its callback is never called, as in
+-- Node).
+local function goesAhead(ex, self, callback, ...)
   if ex then
     if callback then
-      nextTick(callback, ex)
+      nextTick(callback, ex, ...)
     else
       nextTick(function()
         self:emit("error", ex)
       end)
     end
-    return
-  elseif not st.handle then
-    return -- closed meanwhile: the callback is never called, as in Node
+    return false
   end
+  return self._state.handle ~= nil
+end
+
+local function doSend(ex, self, ip, msg, address, port, callback)
+  if not goesAhead(ex, self, callback) then
+    return
+  end
+  local st = self._state
   -- core.udp_send: bytes + 1 sent now, 0 queued (done calls back), or nil
   -- and a status. Without a callback errors vanish, as in Node.
   local r, status = udp_send(st.handle, msg, ip, port, callback and sendDone(self, callback, address, port))
@@ -864,6 +873,7 @@ Socket.hooks = { message = onMessage, recverror = onRecvError }
 
 require("dgram.many").install(Socket, {
   sendWhenReady = sendWhenReady,
+  goesAhead = goesAhead,
   isConnected = function(st) return st.connectState == CONNECTED end,
 })
 
