@@ -70,14 +70,16 @@ end
 for _, file in ipairs(files) do
   -- Lua 5.1's close() of a pipe gives no exit status: the shell prints it
   -- last, on a line of its own.
-  local cmd = ("timeout -k 5 %d %s%s %s %s-o TAP %s 2>&1; printf '\\n%s%%d\\n' $?"):format(PER_FILE_TIMEOUT,
+  -- The file's wall time, in ms, follows its exit status.
+  local cmd = ("t0=$(date +%%s%%N); timeout -k 5 %d %s%s %s %s-o TAP %s 2>&1; "
+    .. "printf '\\n%s%%d %%d\\n' $? $((($(date +%%s%%N) - t0) / 1000000))"):format(PER_FILE_TIMEOUT,
     prefix, LUA, BUSTED, CPATH, shell_quote(file), EXIT_MARK)
   local p = io.popen(cmd)
-  local ok_n, bad_n, skip_n, lines, code = 0, 0, 0, {}, nil
+  local ok_n, bad_n, skip_n, lines, code, ms = 0, 0, 0, {}, nil, nil
   for line in p:lines() do
-    local status = line:match("^" .. EXIT_MARK .. "(%d+)$")
+    local status, elapsed = line:match("^" .. EXIT_MARK .. "(%d+) (%d+)$")
     if status then
-      code = tonumber(status)
+      code, ms = tonumber(status), tonumber(elapsed)
       if lines[#lines] == "" then lines[#lines] = nil end
     else
       lines[#lines + 1] = line
@@ -98,7 +100,7 @@ for _, file in ipairs(files) do
     lines[#lines + 1] = ("exit status %s"):format(tostring(code))
   end
   passed, failed = passed + ok_n, failed + bad_n
-  io.write(("%-60s %4d passed %4d failed%s\n"):format(file, ok_n, bad_n,
+  io.write(("%-60s %4d passed %4d failed %6.1f s%s\n"):format(file, ok_n, bad_n, (ms or 0) / 1000,
     skip_n > 0 and (" (%d skipped)"):format(skip_n) or ""))
   if bad_n > 0 then
     failures[#failures + 1] = file .. ":\n  " .. table.concat(lines, "\n  ")
