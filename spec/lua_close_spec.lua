@@ -103,16 +103,54 @@ local function asanEnv()
     .. "UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 "):format(preload)
 end
 
--- Runs the child for one case; returns output, ok.
-local function child(name, body, wrapper, seconds)
+-- Starts the child for one case; returns an object whose :wait() gives
+-- output, ok.
+local function startChild(name, body, wrapper, seconds)
   local path = os.tmpname()
   local f = assert(io.open(path, "w"))
   f:write(CHILD:format(body, name, name, name))
   f:close()
-  local out, ok = h.sh(('timeout -k 5 %d env -u LD_PRELOAD %s LUA_PATH="./lua/?.lua;;" LUA_CPATH="./%s/?.so;;" %s%s %s')
+  local run = h.pipe(('timeout -k 5 %d env -u LD_PRELOAD %s LUA_PATH="./lua/?.lua;;" '
+    .. 'LUA_CPATH="./%s/?.so;;" %s%s %s 2>&1')
     :format(seconds or 30, asanBuild and asanEnv() or "", h.build, wrapper or "", h.LUA, path))
-  os.remove(path)
-  return out, ok
+  return {
+    wait = function()
+      local out, ok = run:wait()
+      os.remove(path)
+      return out, ok
+    end,
+  }
+end
+
+local function child(name, body)
+  return startChild(name, body):wait()
+end
+
+-- Every case under valgrind, two at a time (each takes seconds there),
+-- run when the first case asks: name -> { output, ok }.
+local VALGRIND_JOBS = 2
+local underValgrind
+local function valgrindRun(name)
+  if not underValgrind then
+    underValgrind = {}
+    local running = {}
+    local function finishOldest()
+      local job = table.remove(running, 1)
+      local out, ok = job.run:wait()
+      underValgrind[job.name] = { out, ok }
+    end
+    for _, case in ipairs(CASES) do
+      if #running == VALGRIND_JOBS then
+        finishOldest()
+      end
+      running[#running + 1] = { name = case[1],
+        run = startChild(case[1], case[2], "valgrind -q --error-exitcode=99 ", 120) }
+    end
+    while #running > 0 do
+      finishOldest()
+    end
+  end
+  return underValgrind[name][1], underValgrind[name][2]
 end
 
 local function check(name, out, ok, how)
@@ -147,7 +185,7 @@ describe("a finalizer that runs after lua_close closed the module", function()
       local out, ok = child(name, body)
       check(name, out, ok, "plain")
       if haveValgrind then
-        out, ok = child(name, body, "valgrind -q --error-exitcode=99 ", 60)
+        out, ok = valgrindRun(name)
         check(name, out, ok, "valgrind")
         assert(not out:find("==%d+== %u"), "valgrind report: " .. out)
       end
