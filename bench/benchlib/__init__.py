@@ -1,0 +1,1 @@
+"""The benchmark driver behind bench/run, one module per concern."""
