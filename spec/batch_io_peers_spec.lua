@@ -13,26 +13,15 @@ local HOST = "127.0.0.1"
 local function peerList()
   local list = {}
   for i = 1, 120 do
-    local size = i <= 100 and 1400 or i == 101 and 700 or 1200
-    local unit = ("<%d>"):format(i)
-    list[i] = unit:rep(math.ceil(size / #unit)):sub(1, size)
+    list[i] = h.numberedDatagram(i, i <= 100 and 1400 or i == 101 and 700 or 1200)
   end
   return list
-end
-
-local function adler32(s)
-  local a, b = 1, 0
-  for i = 1, #s do
-    a = (a + s:byte(i)) % 65521
-    b = (b + a) % 65521
-  end
-  return b * 65536 + a
 end
 
 local function digests(list)
   local lines = {}
   for i, s in ipairs(list) do
-    lines[i] = ("%d %d"):format(#s, adler32(s))
+    lines[i] = ("%d %d"):format(#s, h.adler32(s))
   end
   return lines
 end
@@ -118,10 +107,7 @@ describe("sendMany to real peers", function()
     local pid = assert(tonumber(p:read("*l")))
     p:close()
     local function fileText(path)
-      local f = io.open(path, "rb")
-      local text = f and f:read("*a") or ""
-      if f then f:close() end
-      return text
+      return h.readFile(path) or ""
     end
     -- Wait, bounded by h.run's watchdog, until socat reads, then until
     -- it wrote as many bytes as were sent.

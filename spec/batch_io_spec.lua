@@ -11,20 +11,11 @@ local h = require "helpers"
 
 local HOST = "127.0.0.1"
 
--- Datagram i of `size` bytes: its number repeated, so that any two differ.
-local function datagram(i, size)
-  local unit = ("<%d>"):format(i)
-  return unit:rep(math.ceil(size / #unit)):sub(1, size)
-end
-
--- Adler-32, without bit operations (Lua 5.1 has none).
-local function checksum(s)
-  local a, b = 1, 0
-  for i = 1, #s do
-    a = (a + s:byte(i)) % 65521
-    b = (b + a) % 65521
-  end
-  return b * 65536 + a
+-- Datagrams 1 to n (h.numberedDatagram), each of `size` bytes.
+local function datagrams(n, size)
+  local list = {}
+  for i = 1, n do list[i] = h.numberedDatagram(i, size) end
+  return list
 end
 
 -- Runs of equal sizes with a shorter last one, single odd sizes, an empty
@@ -40,13 +31,13 @@ local function mixedList()
   sizes[#sizes + 1] = 1
   for _ = 1, 5 do sizes[#sizes + 1] = 1200 end
   for i, size in ipairs(sizes) do
-    list[i] = datagram(i, size)
+    list[i] = h.numberedDatagram(i, size)
   end
   return list
 end
 
--- A receiver bound on HOST that collects `count` datagrams, then calls
--- done(messages, rinfos).
+-- A receiver (`options`, by default udp4 with BIG_BUFFER) that collects
+-- `count` datagrams, then calls done(messages, rinfos).
 local BIG_BUFFER = 4 * 1024 * 1024 -- net.core.rmem_max here: nothing dropped
 
 local function receiver(count, done, options)
@@ -62,6 +53,23 @@ local function receiver(count, done, options)
   return r
 end
 
+-- From the sender s to a receiver(count, ..., options) bound on `host`
+-- (default HOST), and runs the loop: once the receiver is bound,
+-- send(port) sends to its port; once it has `count` datagrams, check(msgs,
+-- rinfos, receiverSocket) runs, then both sockets close.
+local function sendToReceiver(s, count, send, check, options, host)
+  local r
+  r = receiver(count, h.mustCall(function(msgs, infos)
+    check(msgs, infos, r)
+    r:close()
+    s:close()
+  end), options)
+  r:bind(0, host or HOST, h.mustCall(function()
+    send(r:address().port)
+  end))
+  h.run()
+end
+
 local function assertSame(expected, got)
   assert.equal(#expected, #got)
   for i = 1, #expected do
@@ -70,6 +78,29 @@ local function assertSame(expected, got)
     end
   end
 end
+
+-- Sources run by h.lua start with this: a receiver r with BIG_BUFFER, a
+-- sender s, and expect(expected, done), which asserts that r gets the
+-- datagrams of `expected` in order; after the last, done() runs, then both
+-- sockets close.
+local CHILD_PRELUDE = ([[
+local dgram = require "dgram"
+local core = require "dgram.core"
+local r = dgram.createSocket({ type = "udp4", recvBufferSize = %d })
+local s = dgram.createSocket("udp4")
+local function expect(expected, done)
+  local got = 0
+  r:on("message", function(msg)
+    got = got + 1
+    assert(msg == expected[got], "datagram " .. got)
+    if got == #expected then
+      done()
+      r:close()
+      s:close()
+    end
+  end)
+end
+]]):format(BIG_BUFFER)
 
 local function errorOf(fn, ...)
   local ok, err = pcall(fn, ...)
@@ -81,84 +112,62 @@ describe("sendMany", function()
   it("delivers every datagram whole and in order, and calls back (nil, count) later", function()
     local list = mixedList()
     local s = dgram.createSocket("udp4")
-    local r
-    r = receiver(#list, h.mustCall(function(msgs, infos)
-      assertSame(list, msgs)
-      for i = 1, #list do
-        assert.equal(#list[i], infos[i].size)
-        assert.equal(s:address().port, infos[i].port)
-      end
-      r:close()
-      s:close()
-    end))
-    r:bind(0, HOST, h.mustCall(function()
+    sendToReceiver(s, #list, function(port)
       local returned = false
-      s:sendMany(list, r:address().port, HOST, h.mustCall(function(err, count)
+      s:sendMany(list, port, HOST, h.mustCall(function(err, count)
         assert.is_true(returned)
         assert.is_nil(err)
         assert.equal(#list, count)
       end))
       returned = true
-    end))
-    h.run()
+    end, function(msgs, infos)
+      assertSame(list, msgs)
+      for i = 1, #list do
+        assert.equal(#list[i], infos[i].size)
+        assert.equal(s:address().port, infos[i].port)
+      end
+    end)
   end)
 
   it("segments equal sizes where the kernel allows it", function()
-    local list = {}
-    for i = 1, 40 do list[i] = datagram(i, 1000) end
+    local list = datagrams(40, 1000)
     local s = dgram.createSocket("udp4")
-    local r
-    r = receiver(#list, h.mustCall(function(msgs)
+    sendToReceiver(s, #list, function(port)
+      s:sendMany(list, port, HOST)
+    end, function(msgs)
       assertSame(list, msgs)
       assert.equal("on", core.udp_gso_state(s._state.handle))
-      r:close()
-      s:close()
-    end))
-    r:bind(0, HOST, h.mustCall(function()
-      s:sendMany(list, r:address().port, HOST)
-    end))
-    h.run()
+    end)
   end)
 
   it("keeps its place among send()s on the same socket", function()
     local s = dgram.createSocket("udp4")
     local expected = { "first", "a1", "a2", "a3", "middle", "b1", "b2", "last" }
-    local r
-    r = receiver(#expected, h.mustCall(function(msgs)
-      assertSame(expected, msgs)
-      r:close()
-      s:close()
-    end))
-    r:bind(0, HOST, h.mustCall(function()
-      local port = r:address().port
+    sendToReceiver(s, #expected, function(port)
       s:send("first", port, HOST)
       s:sendMany({ "a1", "a2", "a3" }, port, HOST)
       s:send("middle", port, HOST, h.mustCall())
       s:sendMany({ "b1", "b2" }, port, HOST, h.mustCall())
       s:send("last", port, HOST)
-    end))
-    h.run()
+    end, function(msgs)
+      assertSame(expected, msgs)
+    end)
   end)
 
   it("binds an unbound socket first, and sends to the connected peer", function()
     local list = { "x1", "x2", "x3" }
     local s = dgram.createSocket("udp4")
-    local r
-    r = receiver(#list, h.mustCall(function(msgs)
-      assertSame(list, msgs)
-      r:close()
-      s:close()
-    end))
-    r:bind(0, HOST, h.mustCall(function()
-      s:connect(r:address().port, HOST, h.mustCall(function()
-        assert.equal(r:address().port, s:remoteAddress().port)
+    sendToReceiver(s, #list, function(port)
+      s:connect(port, HOST, h.mustCall(function()
+        assert.equal(port, s:remoteAddress().port)
         s:sendMany(list, h.mustCall(function(err, count)
           assert.is_nil(err)
           assert.equal(3, count)
         end))
       end))
-    end))
-    h.run()
+    end, function(msgs)
+      assertSame(list, msgs)
+    end)
   end)
 
   it("asks the socket's lookup for a host name", function()
@@ -168,17 +177,12 @@ describe("sendMany", function()
       asked[#asked + 1] = name .. "/" .. family
       cb(nil, HOST, 4)
     end })
-    local r
-    r = receiver(#list, h.mustCall(function(msgs)
+    sendToReceiver(s, #list, function(port)
+      s:sendMany(list, port, "peer.invalid", h.mustSucceed())
+    end, function(msgs)
       assertSame(list, msgs)
       assert.equal("peer.invalid/4", asked[#asked])
-      r:close()
-      s:close()
-    end))
-    r:bind(0, HOST, h.mustCall(function()
-      s:sendMany(list, r:address().port, "peer.invalid", h.mustSucceed())
-    end))
-    h.run()
+    end)
   end)
 
   it("an empty list calls back (nil, 0)", function()
@@ -233,15 +237,7 @@ describe("sendMany", function()
   it("reports the first failure and how many left before it", function()
     local list = { "one", "two", ("x"):rep(70000), "after" }
     local s = dgram.createSocket("udp4")
-    local r
-    -- "after" is not sent: what follows "two" is the datagram sent next.
-    r = receiver(3, h.mustCall(function(msgs)
-      assertSame({ "one", "two", "next" }, msgs)
-      r:close()
-      s:close()
-    end))
-    r:bind(0, HOST, h.mustCall(function()
-      local port = r:address().port
+    sendToReceiver(s, 3, function(port)
       s:sendMany(list, port, HOST, h.mustCall(function(err, count)
         assert.equal("EMSGSIZE", err.code)
         assert.equal("send", err.syscall)
@@ -251,8 +247,10 @@ describe("sendMany", function()
         assert.equal(2, count)
         s:send("next", port, HOST)
       end))
-    end))
-    h.run()
+    end, function(msgs)
+      -- "after" is not sent: what follows "two" is the datagram sent next.
+      assertSame({ "one", "two", "next" }, msgs)
+    end)
   end)
 
   it("an address of the other family fails as send()'s does", function()
@@ -283,18 +281,9 @@ describe("sendMany", function()
   end)
 
   it("queued behind libuv's queue, still in order, calls back with the count", function()
-    local out, ok = h.lua([[
-      local dgram = require "dgram"
-      local r = dgram.createSocket("udp4")
-      local s = dgram.createSocket("udp4")
-      local got = {}
-      r:on("message", function(msg)
-        got[#got + 1] = msg
-        if #got == 6 then
-          print(table.concat(got, ","))
-          r:close()
-          s:close()
-        end
+    local out, ok = h.lua(CHILD_PRELUDE .. [[
+      expect({ "s1", "m1", "m2", "m3", "m4", "s2" }, function()
+        print("s1 to s2 in order")
       end)
       r:bind(0, "127.0.0.1", function()
         local port = r:address().port
@@ -307,26 +296,16 @@ describe("sendMany", function()
       dgram.run()
     ]], "DGRAM_TEST_NO_TRY_SEND=1")
     assert(ok, out)
-    assert.equal("callback\tnil\t4\ns1,m1,m2,m3,m4,s2\n", out)
+    assert.equal("callback\tnil\t4\ns1 to s2 in order\n", out)
   end)
 
   it("falls back for good where the kernel refuses segmentation (DGRAM_TEST_GSO_REFUSED)", function()
-    local source = [[
-      local dgram = require "dgram"
-      local core = require "dgram.core"
-      local r = dgram.createSocket({ type = "udp4", recvBufferSize = 4 * 1024 * 1024 })
-      local s = dgram.createSocket("udp4")
-      local list = {}
+    local source = CHILD_PRELUDE .. [[
+      local list, expected = {}, {}
       for i = 1, 100 do list[i] = ("%04d"):format(i):rep(300) end
-      local got = 0
-      r:on("message", function(msg)
-        got = got + 1
-        assert(msg == list[(got - 1) % 100 + 1], "datagram " .. got)
-        if got == 200 then
-          print(core.udp_gso_state(s._state.handle), got)
-          r:close()
-          s:close()
-        end
+      for i = 1, 200 do expected[i] = list[(i - 1) % 100 + 1] end -- the list, sent twice
+      expect(expected, function()
+        print(core.udp_gso_state(s._state.handle), #expected)
       end)
       r:bind(0, "127.0.0.1", function()
         s:sendMany(list, r:address().port, "127.0.0.1", function(err, n)
@@ -347,25 +326,14 @@ describe("sendMany", function()
   it("a refused run of wide segments goes unsegmented without turning segmentation off", function()
     -- Segments wider than 1232 bytes may not fit the path: EINVAL for them
     -- is no proof that the kernel lacks segmentation.
-    local out, ok = h.lua([[
-      local dgram = require "dgram"
-      local core = require "dgram.core"
-      local r = dgram.createSocket({ type = "udp4", recvBufferSize = 4 * 1024 * 1024 })
-      local s = dgram.createSocket("udp4")
+    local out, ok = h.lua(CHILD_PRELUDE .. [[
       local wide = { ("w"):rep(9000), ("v"):rep(9000) }
       local narrow = {}
       for i = 1, 10 do narrow[i] = ("%02d"):format(i):rep(500) end
       local expected = { wide[1], wide[2], wide[1], wide[2] }
       for i = 1, 10 do expected[#expected + 1] = narrow[i] end
-      local got = 0
-      r:on("message", function(msg)
-        got = got + 1
-        assert(msg == expected[got], "datagram " .. got)
-        if got == #expected then
-          print(core.udp_gso_state(s._state.handle))
-          r:close()
-          s:close()
-        end
+      expect(expected, function()
+        print(core.udp_gso_state(s._state.handle))
       end)
       r:bind(0, "127.0.0.1", function()
         local port = r:address().port
@@ -386,7 +354,7 @@ end)
 describe("createSocket{gro = true}", function()
   it("a GRO socket and a plain one get the same datagrams from one segmenting sender", function()
     local list = mixedList()
-    for i = 1, 200 do list[#list + 1] = datagram(1000 + i, 1400) end
+    for i = 1, 200 do list[#list + 1] = h.numberedDatagram(1000 + i, 1400) end
     local s = dgram.createSocket("udp4")
     local results = {}
     local plain, gro
@@ -394,7 +362,7 @@ describe("createSocket{gro = true}", function()
       return function(msgs, infos)
         local rows = {}
         for i, msg in ipairs(msgs) do
-          rows[i] = ("%d %d %d"):format(i, infos[i].size, checksum(msg))
+          rows[i] = ("%d %d %d"):format(i, infos[i].size, h.adler32(msg))
         end
         results[name] = rows
         if name == "gro" then
@@ -419,7 +387,7 @@ describe("createSocket{gro = true}", function()
     h.run()
     local expected = {}
     for i, msg in ipairs(list) do
-      expected[i] = ("%d %d %d"):format(i, #msg, checksum(msg))
+      expected[i] = ("%d %d %d"):format(i, #msg, h.adler32(msg))
     end
     assert.same(expected, results.plain)
     assert.same(expected, results.gro)
@@ -428,45 +396,34 @@ describe("createSocket{gro = true}", function()
   end)
 
   it("works on udp6 over ::1 too", function()
-    local list = {}
-    for i = 1, 50 do list[i] = datagram(i, i == 50 and 10 or 1200) end
+    local list = datagrams(49, 1200)
+    list[50] = h.numberedDatagram(50, 10)
     local s = dgram.createSocket("udp6")
-    local r
-    r = receiver(#list, h.mustCall(function(msgs, infos)
+    sendToReceiver(s, #list, function(port)
+      s:sendMany(list, port, "::1", h.mustSucceed())
+    end, function(msgs, infos, r)
       assertSame(list, msgs)
       assert.equal("IPv6", infos[1].family)
       assert.equal("::1", infos[1].address)
       assert.is_true(core.udp_gro_coalesced(r._state.handle) > 0)
-      r:close()
-      s:close()
-    end), { type = "udp6", gro = true, recvBufferSize = BIG_BUFFER })
-    r:bind(0, "::1", h.mustCall(function()
-      s:sendMany(list, r:address().port, "::1", h.mustSucceed())
-    end))
-    h.run()
+    end, { type = "udp6", gro = true, recvBufferSize = BIG_BUFFER }, "::1")
   end)
 
   it("datagrams sent one at a time arrive one at a time", function()
     local list = { "p1", "p2", "", "p4" }
     local s = dgram.createSocket("udp4")
-    local r
-    r = receiver(#list, h.mustCall(function(msgs, infos)
+    sendToReceiver(s, #list, function(port)
+      for _, msg in ipairs(list) do
+        s:send(msg, port, HOST)
+      end
+    end, function(msgs, infos)
       assertSame(list, msgs)
       assert.equal(0, infos[3].size)
-      r:close()
-      s:close()
-    end), { type = "udp4", gro = true })
-    r:bind(0, HOST, h.mustCall(function()
-      for _, msg in ipairs(list) do
-        s:send(msg, r:address().port, HOST)
-      end
-    end))
-    h.run()
+    end, { type = "udp4", gro = true })
   end)
 
   it("an error raised by a listener comes out of run(), and the rest of the buffer follows in order", function()
-    local list = {}
-    for i = 1, 30 do list[i] = datagram(i, 500) end
+    local list = datagrams(30, 500)
     local s = dgram.createSocket("udp4")
     local r = dgram.createSocket({ type = "udp4", gro = true })
     local got = {}
@@ -491,8 +448,7 @@ describe("createSocket{gro = true}", function()
   end)
 
   it("closing inside a listener stops the rest of a coalesced buffer", function()
-    local list = {}
-    for i = 1, 30 do list[i] = datagram(i, 500) end
+    local list = datagrams(30, 500)
     local s = dgram.createSocket("udp4")
     local r = dgram.createSocket({ type = "udp4", gro = true })
     r:on("message", h.mustCall(function()
@@ -537,8 +493,7 @@ end)
 
 describe("replies batched at the end of a receive batch", function()
   it("leave segmented to one peer with one size, each still its own datagram", function()
-    local list = {}
-    for i = 1, 40 do list[i] = datagram(i, 700) end
+    local list = datagrams(40, 700)
     local server = dgram.createSocket("udp4")
     local client
     server:on("message", function(msg, rinfo)

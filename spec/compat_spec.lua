@@ -21,13 +21,6 @@ local function sources()
   return list
 end
 
-local function readfile(path)
-  local f = assert(io.open(path))
-  local s = f:read("*a")
-  f:close()
-  return s
-end
-
 -- The short strings of a Lua source ('...' and "..."), each {line, body}
 -- with its escapes unread; comments and long strings skipped.
 local function shortStrings(src)
@@ -97,7 +90,7 @@ describe("every Lua", function()
     it("hold no escape that Lua 5.1 reads otherwise than 5.4", function()
       local found = {}
       for _, path in ipairs(sources()) do
-        for _, s in ipairs(shortStrings(readfile(path))) do
+        for _, s in ipairs(shortStrings(assert(h.readFile(path)))) do
           for _, e in ipairs(badEscapes(s.body)) do
             found[#found + 1] = ("%s:%d: %s"):format(path, s.line, e)
           end

@@ -9,11 +9,18 @@ local h = require "helpers"
 
 local LOOPBACK = "127.0.0.1"
 
+-- A socket (`options`, default udp4) binding to a port of loopback; the
+-- bind completes on the loop.
+local function loopbackSocket(options)
+  local sock = dgram.createSocket(options or "udp4")
+  sock:bind(0, LOOPBACK)
+  return sock
+end
+
 -- A receiver bound to a port of loopback, a sender, and send(msg) from
 -- one to the other.
 local function pair(options)
-  local r = dgram.createSocket(options or "udp4")
-  r:bind(0, LOOPBACK)
+  local r = loopbackSocket(options)
   dgram.once(r, "listening") -- on the main thread: runs the loop until bound
   local port = r:address().port
   local s = dgram.createSocket("udp4")
@@ -60,9 +67,10 @@ local function node()
   return nodeTexts
 end
 
--- Runs fn where a pcall around a wait works: in a coroutine, or on Lua
--- 5.1 (which cannot yield across pcall) on the main thread, which waits by
--- running the loop. What ends the wait must be under way already.
+-- Runs fn where a wait inside a pcall or a generic for (sock:messages())
+-- works: in a coroutine, or on Lua 5.1 (which cannot yield across either)
+-- on the main thread, which waits by running the loop. What ends the wait
+-- must be under way already.
 local function waiting(fn)
   if compat.noYieldAcrossFor then
     fn()
@@ -168,8 +176,7 @@ describe("sock:receive", function()
   end)
 
   it("times out with ETIMEDOUT after about timeout_ms", function()
-    local r = dgram.createSocket("udp4")
-    r:bind(0, LOOPBACK)
+    local r = loopbackSocket()
     dgram.spawn(h.mustCall(function()
       local t0 = dgram.now()
       local msg, err = r:receive(50)
@@ -200,8 +207,7 @@ describe("sock:receive", function()
   end)
 
   it("ends with ERR_SOCKET_DGRAM_NOT_RUNNING when the socket closes, and says so afterwards", function()
-    local r = dgram.createSocket("udp4")
-    r:bind(0, LOOPBACK)
+    local r = loopbackSocket()
     dgram.spawn(h.mustCall(function()
       local msg, err = r:receive()
       assert.is_nil(msg)
@@ -285,8 +291,7 @@ describe("sock:receive", function()
   end)
 
   it("refuses a second receive while one waits on the socket", function()
-    local r = dgram.createSocket("udp4")
-    r:bind(0, LOOPBACK)
+    local r = loopbackSocket()
     dgram.spawn(function() r:receive() end)
     dgram.spawn(h.mustCall(function()
       assertInvalidState(function() r:receive() end)
@@ -389,25 +394,16 @@ describe("sock:messages", function()
       end
       s:close()
     end
-    if compat.noYieldAcrossFor then
-      -- Lua 5.1: on the main thread, where it runs the loop.
-      send("a")
-      send("b")
-      send("stop")
-      consume()
-    else
-      dgram.spawn(consume)
-      send("a")
-      send("b")
-      send("stop")
-    end
+    send("a")
+    send("b")
+    send("stop")
+    waiting(consume)
     h.run()
     assert.same({ "a", "b", "stop" }, got)
   end)
 
   it("raises the socket's error", function()
-    local r = dgram.createSocket("udp4")
-    r:bind(0, LOOPBACK)
+    local r = loopbackSocket()
     local boom = { "boom" }
     dgram.setTimeout(function() r:emit("error", boom) end, 5)
     local ok, err = pcall(function()
@@ -658,8 +654,7 @@ describe("waiting on the main thread", function()
   end)
 
   it("raises ERR_INVALID_STATE inside a callback, where the main thread cannot wait", function()
-    local r = dgram.createSocket("udp4")
-    r:bind(0, LOOPBACK)
+    local r = loopbackSocket()
     dgram.setTimeout(h.mustCall(function()
       assertInvalidState(function() r:receive() end)
       assertInvalidState(function() r:receive(10) end)

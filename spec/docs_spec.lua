@@ -17,14 +17,6 @@ local h = require "helpers"
 local TIMEOUT = 10 * h.SLOWDOWN
 local ELLIPSIS = "\226\128\166" -- U+2026, written so that Lua 5.1 reads it too
 
-local function readfile(path)
-  local f = io.open(path)
-  if not f then return nil end
-  local s = f:read("*a")
-  f:close()
-  return s
-end
-
 local function writefile(path, s)
   local f = assert(io.open(path, "w"))
   f:write(s)
@@ -35,7 +27,7 @@ end
 -- being what follows "lua" in the fence ("", "5.4" or "fragment").
 local function luaBlocks(file)
   local blocks, current, n = {}, nil, 0
-  for line in (assert(readfile(file), file) .. "\n"):gmatch("(.-)\n") do
+  for line in (assert(h.readFile(file)) .. "\n"):gmatch("(.-)\n") do
     n = n + 1
     if current then
       if line:match("^%s*```%s*$") then
@@ -108,7 +100,7 @@ local function runBlock(block)
     cmd = ("env -u LD_PRELOAD %s sh -c 'ip link set lo up && exec %s'"):format(ISOLATE, cmd:gsub("'", "'\\''"))
   end
   local out, ok, code = h.pipe(cmd):wait()
-  local stderr = readfile(errPath) or "(none: the child did not start)"
+  local stderr = h.readFile(errPath) or "(none: the child did not start)"
   os.remove(path)
   os.remove(errPath)
   return out, ok, code, stderr

@@ -1,6 +1,7 @@
 -- Helpers shared by the specs: Node's mustCall/mustNotCall, a run() bounded
--- by a watchdog that also checks that nothing was left open, and a Node.js
--- peer launcher.
+-- by a watchdog that also checks that nothing was left open, a Node.js
+-- peer launcher, and the small pieces several specs need (reading a file,
+-- binding a server and its clients, numbered datagrams and their Adler-32).
 local dgram = require "dgram"
 local core = require "dgram.core"
 
@@ -50,6 +51,48 @@ function M.U(...)
     end
   end
   return table.concat(out)
+end
+
+-- The whole file at `path`; nil and io.open's message when it cannot be
+-- opened (assert(h.readFile(path)) raises that message).
+function M.readFile(path)
+  local f, err = io.open(path, "rb")
+  if not f then return nil, err end
+  local s = f:read("*a")
+  f:close()
+  return s
+end
+
+-- Binds `server`, then each socket of `clients`, on `host`; once all are
+-- bound, calls ready(port, clientPorts): the server's port, and the
+-- clients' in the order of `clients`.
+function M.bindServerAndClients(host, server, clients, ready)
+  server:bind(0, host, function()
+    local port, pending, clientPorts = server:address().port, #clients, {}
+    for n, c in ipairs(clients) do
+      c:bind(0, host, function()
+        clientPorts[n] = c:address().port
+        pending = pending - 1
+        if pending == 0 then ready(port, clientPorts) end
+      end)
+    end
+  end)
+end
+
+-- Datagram i of `size` bytes: "<i>" repeated, so that any two differ.
+function M.numberedDatagram(i, size)
+  local unit = ("<%d>"):format(i)
+  return unit:rep(math.ceil(size / #unit)):sub(1, size)
+end
+
+-- The Adler-32 checksum of s, without bit operations (Lua 5.1 has none).
+function M.adler32(s)
+  local a, b = 1, 0
+  for i = 1, #s do
+    a = (a + s:byte(i)) % 65521
+    b = (b + a) % 65521
+  end
+  return b * 65536 + a
 end
 
 local expectations = {}

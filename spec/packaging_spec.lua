@@ -1,11 +1,4 @@
 -- The rockspec lists every source file, and installs offline into a tree.
-local function readfile(path)
-  local f = assert(io.open(path))
-  local s = f:read("*a")
-  f:close()
-  return s
-end
-
 local h = require "helpers"
 
 -- The Lua under test, and the version luarocks and its tree name it by
@@ -34,7 +27,7 @@ local function exports(so)
 end
 
 describe("rockspec", function()
-  local rockspec = readfile("rockspec/dgram-scm-1.rockspec")
+  local rockspec = assert(h.readFile("rockspec/dgram-scm-1.rockspec"))
 
   it("lists every C source", function()
     for _, f in ipairs(lines("ls src/*.c")) do

@@ -5,16 +5,9 @@
 local dgram = require "dgram"
 local h = require "helpers"
 
-local function readfile(path)
-  local f = assert(io.open(path))
-  local s = f:read("*a")
-  f:close()
-  return s
-end
-
 -- A rockspec is a Lua chunk of assignments: run it into a table.
 local function loadRockspec(path)
-  local src, env = readfile(path), {}
+  local src, env = assert(h.readFile(path)), {}
   local chunk
   if setfenv then -- Lua 5.1, LuaJIT
     chunk = assert(loadstring(src, "@" .. path))
@@ -50,7 +43,7 @@ describe("the release", function()
   end)
 
   it("is CHANGELOG.md's newest entry", function()
-    local newest = readfile("CHANGELOG.md"):match("\n## %[(%d[^%]]*)%] %- %d%d%d%d%-%d%d%-%d%d\n")
+    local newest = assert(h.readFile("CHANGELOG.md")):match("\n## %[(%d[^%]]*)%] %- %d%d%d%d%-%d%d%-%d%d\n")
     assert.equal(VERSION, newest)
   end)
 

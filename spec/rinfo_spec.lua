@@ -34,18 +34,9 @@ local function exchange(type_, host, listeners, count)
       end
     end)
   end
-  server:bind(0, host, function()
-    local port = server:address().port
-    local pending = 2
-    for _, c in ipairs(clients) do
-      c:bind(0, host, function()
-        pending = pending - 1
-        if pending == 0 then
-          for i = 1, count do
-            clients[(i - 1) % 2 + 1]:send(("m%d"):format(i) .. ("x"):rep(i), port, host)
-          end
-        end
-      end)
+  h.bindServerAndClients(host, server, clients, function(port)
+    for i = 1, count do
+      clients[(i - 1) % 2 + 1]:send(("m%d"):format(i) .. ("x"):rep(i), port, host)
     end
   end)
   h.run()
@@ -86,7 +77,8 @@ describe("rinfo", function()
     it(("names each datagram's own sender when peers alternate (%s)"):format(type_), function()
       local server = dgram.createSocket(type_)
       local clients = { dgram.createSocket(type_), dgram.createSocket(type_) }
-      local count, got, clientPorts = 8, {}, {}
+      local count, got = 8, {}
+      local clientPorts -- set once every socket is bound
       server:on("message", function(msg, rinfo)
         got[#got + 1] = { msg = msg, address = rinfo.address, port = rinfo.port }
         if #got == count then
@@ -95,18 +87,10 @@ describe("rinfo", function()
           clients[2]:close()
         end
       end)
-      server:bind(0, host, function()
-        local port, pending = server:address().port, 2
-        for n, c in ipairs(clients) do
-          c:bind(0, host, function()
-            clientPorts[n] = c:address().port
-            pending = pending - 1
-            if pending == 0 then
-              for i = 1, count do
-                clients[(i - 1) % 2 + 1]:send(tostring((i - 1) % 2 + 1), port, host)
-              end
-            end
-          end)
+      h.bindServerAndClients(host, server, clients, function(port, ports)
+        clientPorts = ports
+        for i = 1, count do
+          clients[(i - 1) % 2 + 1]:send(tostring((i - 1) % 2 + 1), port, host)
         end
       end)
       h.run()

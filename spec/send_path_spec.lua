@@ -8,7 +8,8 @@ describe("send on the fast path", function()
   it("sends each datagram from the socket it was sent on, sockets taking turns", function()
     local server = dgram.createSocket("udp4")
     local senders = { dgram.createSocket("udp4"), dgram.createSocket("udp4"), dgram.createSocket("udp4") }
-    local count, got, senderPorts = 12, {}, {}
+    local count, got = 12, {}
+    local senderPorts -- set once every socket is bound
     server:on("message", function(msg, rinfo)
       got[#got + 1] = { msg = msg, port = rinfo.port }
       if #got == count then
@@ -16,19 +17,11 @@ describe("send on the fast path", function()
         for _, s in ipairs(senders) do s:close() end
       end
     end)
-    server:bind(0, "127.0.0.1", function()
-      local port, pending = server:address().port, #senders
-      for n, s in ipairs(senders) do
-        s:bind(0, "127.0.0.1", function()
-          senderPorts[n] = s:address().port
-          pending = pending - 1
-          if pending == 0 then
-            for i = 1, count do
-              local k = (i - 1) % #senders + 1
-              senders[k]:send(tostring(k), port, "127.0.0.1")
-            end
-          end
-        end)
+    h.bindServerAndClients("127.0.0.1", server, senders, function(port, ports)
+      senderPorts = ports
+      for i = 1, count do
+        local k = (i - 1) % #senders + 1
+        senders[k]:send(tostring(k), port, "127.0.0.1")
       end
     end)
     h.run()
