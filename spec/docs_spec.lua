@@ -1,4 +1,5 @@
--- Every ```lua block of README.md and docs/*.md runs, so no example rots.
+-- Every ```lua block of README.md and docs/*.md runs, and so do the
+-- standalone scripts of examples/, so no example rots.
 --
 -- Conventions for the blocks (docs/api.md, "About the examples", says the same):
 -- - a block fenced ```lua is a whole program: it runs in a child of the Lua
@@ -122,18 +123,32 @@ local function lines(s)
   return t
 end
 
-local function checkOutput(block, out)
-  local expected, actual = expectedOutput(block.source), lines(out)
+-- A program's output against the lines it should print (none: anything).
+local function checkOutput(where, expected, out)
+  local actual = lines(out)
   if #expected == 0 then return end
   local same = #expected == #actual
   for i = 1, #expected do
     same = same and lineMatches(expected[i], actual[i])
   end
-  assert(same, ("%s:%d printed\n%s\nwhere the block says\n%s"):format(block.file, block.line,
+  assert(same, ("%s printed\n%s\nwhere it should print\n%s"):format(where,
     table.concat(actual, "\n"), table.concat(expected, "\n")))
 end
 
 local loadChunk = loadstring or load
+
+-- The scripts of examples/ that run on their own (`make demo` runs the
+-- first; the README names both), with the lines they print.
+local EXAMPLES = {
+  { "examples/demo.lua", {
+    "server listening 0.0.0.0:41234",
+    "server got: Some bytes from 127.0.0.1:" .. ELLIPSIS,
+    "server got: from a Lua client from 127.0.0.1:" .. ELLIPSIS,
+    "server got: bye from 127.0.0.1:" .. ELLIPSIS,
+  } },
+  -- its first try times out by design: 2 tries, or 3 on a slow machine
+  { "examples/request.lua", { "answer to the question (after " .. ELLIPSIS .. " tries)" } },
+}
 
 local FILES = { "README.md" }
 for _, f in ipairs(lines(h.sh("ls docs/*.md"))) do FILES[#FILES + 1] = f end
@@ -152,7 +167,7 @@ describe("the documentation's Lua examples", function()
           local out, ok, code, stderr = runBlock(block)
           assert(ok, ("%s exited with status %s%s\nstdout:\n%s\nstderr:\n%s"):format(where, tostring(code),
             code == 124 and " (did not end within " .. TIMEOUT .. " s)" or "", out, stderr))
-          checkOutput(block, out)
+          checkOutput(where, expectedOutput(block.source), out)
           local clean, warnings = lint(block)
           assert(clean, warnings)
         end)
@@ -160,6 +175,16 @@ describe("the documentation's Lua examples", function()
         error(("%s: unknown fence ```lua %s (use lua, lua 5.4 or lua fragment)"):format(where, block.kind))
       end
     end
+  end
+
+  for _, example in ipairs(EXAMPLES) do
+    local file, expected = example[1], example[2]
+    it(file .. " runs, ends by itself and prints what it should", function()
+      local block = { file = file, line = 1, source = assert(h.readFile(file)) }
+      local out, ok, code, stderr = runBlock(block)
+      assert(ok, ("%s exited with status %s\nstdout:\n%s\nstderr:\n%s"):format(file, tostring(code), out, stderr))
+      checkOutput(file, expected, out)
+    end)
   end
 
   it("finds the examples (README.md has a runnable one)", function()
