@@ -171,10 +171,31 @@ local function runState(state, method, args)
   return got
 end
 
+-- P lies outside the kernel's ephemeral range, and so does 65536 - P: a
+-- case's socket shares ports with the peer (reuseAddr), so the kernel's
+-- pick for it could otherwise be P itself. The first such port that is
+-- free; none (0): the kernel picks P.
+local function findPeerPort()
+  for port = 1024, math.min(EPHEMERAL_LOW, 65536 - EPHEMERAL_HIGH) - 1 do
+    local probe, free = dgram.createSocket("udp4"), false
+    probe:on("error", function() probe:close() end)
+    probe:bind(port, "127.0.0.1", function()
+      free = true
+      probe:close()
+    end)
+    h.run()
+    if free then return port end
+  end
+  return 0
+end
+
+local PEER_PORT
+
 local function runPeer(method, args)
   local result, finish
   local peer = dgram.createSocket({ type = "udp4", reuseAddr = true })
-  peer:bind(0, "127.0.0.1", function()
+  PEER_PORT = PEER_PORT or findPeerPort()
+  peer:bind(PEER_PORT, "127.0.0.1", function()
     local P = peer:address().port
     local written = {}
     local a, n = decodeArgs(expand(args, P, written))

@@ -76,7 +76,7 @@ process.on('uncaughtException', (e) => {
 // then waits for what the call leads to.
 function runPeer(method, args, done) {
   const peer = dgram.createSocket({ type: 'udp4', reuseAddr: true });
-  peer.bind(0, '127.0.0.1', () => {
+  peer.bind(PEER_PORT, '127.0.0.1', () => {
     const P = peer.address().port;
     const pairs = [];
     const a = expand(args, P, pairs).map(decode);
@@ -127,6 +127,21 @@ function runCreate(args, done) {
   s.bind(0, '127.0.0.1', () => { s.close(); done({ ok: true, event: 'listening' }); });
 }
 
+// P lies outside the kernel's ephemeral range, and so does 65536 - P: a
+// case's socket shares ports with the peer (reuseAddr), so the kernel's
+// pick for it could otherwise be P itself. The first such port that is
+// free; none (0): the kernel picks P.
+let PEER_PORT = 0;
+function findPeerPort(port, found) {
+  if (port >= Math.min(EPHEMERAL_LOW, 65536 - EPHEMERAL_HIGH)) return found(0);
+  const probe = dgram.createSocket('udp4');
+  probe.on('error', () => {
+    probe.close();
+    findPeerPort(port + 1, found);
+  });
+  probe.bind(port, '127.0.0.1', () => probe.close(() => found(port)));
+}
+
 const results = [];
 let i = 0;
 function next() {
@@ -157,4 +172,7 @@ function next() {
     run();
   }
 }
-next();
+findPeerPort(1024, (port) => {
+  PEER_PORT = port;
+  next();
+});
