@@ -11,8 +11,8 @@ local jsstring, inspect, describe, truthy = js.string, js.inspect, js.describe, 
 
 local errors = {}
 
--- The core is loaded at first use, not at load time, so that this module
--- (and its spec) works before dgram.core is built.
+-- The core is loaded at first use, not at load time: the message texts
+-- and the metatable work before dgram.core is built.
 local core
 local function uv()
   if not core then core = require "dgram.core" end
@@ -104,77 +104,27 @@ end
 
 ---------------------------------------------------------------------------
 -- Where an error was made: `stack`, as Node's err.stack, names the user's
--- frames, not the module's own.
+-- frames, not the module's own (core.user_frames walks them).
 
-local getinfo = debug.getinfo
 local STACK_LIMIT = 10 -- Node's Error.stackTraceLimit
 
 -- The chunk names of the module's own files: lua/dgram.lua and lua/dgram/*.
-local OWN_DIR = getinfo(1, "S").source:match("^(@.*[/\\])errors%.lua$")
+local OWN_DIR = debug.getinfo(1, "S").source:match("^(@.*[/\\])errors%.lua$")
 local OWN_FRONT = OWN_DIR and OWN_DIR:sub(1, -2) .. ".lua"
-
--- Lua 5.1 shows a tail call as a frame of its own ("tail"): none is the user's.
-local function isOwn(info)
-  local source = info.source
-  return info.what == "C" or info.what == "tail" or source == OWN_FRONT
-    or (OWN_DIR ~= nil and source:sub(1, #OWN_DIR) == OWN_DIR)
-end
-
--- Up to `limit` frames, from the first one outside the module (or, when
--- the whole stack is the module's, from the caller's caller).
-local function userFrames(limit)
-  local level, first = 2, nil
-  repeat
-    local info = getinfo(level, "S")
-    if info ~= nil and not isOwn(info) then first = level end
-    level = level + 1
-  until info == nil or first ~= nil
-  local frames = {}
-  level = first or 3
-  while #frames < limit do
-    local info = getinfo(level, "Sln")
-    if info == nil then break end
-    if info.what ~= "tail" then frames[#frames + 1] = info end
-    level = level + 1
-  end
-  return frames
-end
 
 -- `file:line` of the first frame outside the module.
 function errors.where()
-  local info = userFrames(1)[1]
-  if info == nil or info.what == "C" then return "?" end
-  return info.short_src .. ":" .. info.currentline
-end
-
-local function frameText(info)
-  local name = info.name
-  if info.what == "C" then
-    return "    at " .. (name or "?") .. " ([C])"
-  end
-  local place = info.short_src .. ":" .. info.currentline
-  if info.what == "main" then
-    return "    at main chunk (" .. place .. ")"
-  elseif name then
-    return "    at " .. name .. " (" .. place .. ")"
-  end
-  return "    at " .. place
+  local _, where = uv().user_frames(1, OWN_DIR, OWN_FRONT)
+  return where
 end
 
 -- Node's stack: the `Name [CODE]: message` line, then up to ten frames,
 -- from the user's frame that made the error (or, from inside a callback
 -- of the module's own, from where it was made).
-local function stackOf(e)
-  local lines = { tostring(e) }
-  for i, info in ipairs(userFrames(STACK_LIMIT)) do
-    lines[i + 1] = frameText(info)
-  end
-  return table.concat(lines, "\n")
-end
-
 function errors.new(name, code, message)
   local e = setmetatable({ name = name, code = code, message = message }, Error)
-  e.stack = stackOf(e)
+  local frames = uv().user_frames(STACK_LIMIT, OWN_DIR, OWN_FRONT)
+  e.stack = frames == "" and tostring(e) or tostring(e) .. "\n" .. frames
   return e
 end
 
