@@ -203,6 +203,8 @@ describe("dgram.js", function()
       assert.same({ "é", 2 }, { js.slice("éé", 1) })
       -- an astral character is two units; cut in the middle, its high half stays
       assert.same({ U("a", 0xD83D), 3 }, { js.slice("a😀", 2) })
+      -- past the cut, every astral character still counts two (Node: 15)
+      assert.same({ U("a", 0xD83D), 15 }, { js.slice(U("a😀bc😀😀xxxé", 0x100000), 2) })
     end)
   end)
 

@@ -238,7 +238,8 @@ end
 -- leaves it; the second result is the length of the whole string.
 local function chars(s, max)
   local list, n = {}, 0
-  local valid = utf8.len(s) ~= nil
+  local length = utf8.len(s)
+  local valid = length ~= nil
   local function add(str, cp, w)
     if n + w <= max then
       list[#list + 1] = { s = str, cp = cp, n = w }
@@ -259,9 +260,17 @@ local function chars(s, max)
   if n <= max then return list, n end
   -- the total, without building the rest of the list
   if not valid then return list, #s end
-  local total = utf8.len(s)
-  for _, cp in utf8.codes(s) do
-    if cp >= 0x10000 then total = total + 1 end
+  -- an astral character (lead byte F0-F4) is 2 units: plain finds of
+  -- each lead byte (a loop over a 64 KiB string's code points, or a
+  -- pattern's, took milliseconds)
+  local total = length
+  for lead = 0xF0, 0xF4 do
+    local leadByte = string.char(lead)
+    local at = s:find(leadByte, 1, true)
+    while at do
+      total = total + 1
+      at = s:find(leadByte, at + 1, true)
+    end
   end
   return list, total
 end
