@@ -220,17 +220,31 @@ function M.sh(cmd, keepPreload)
   return M.pipe((keepPreload and "" or "env -u LD_PRELOAD ") .. cmd .. " 2>&1"):wait()
 end
 
--- Runs a Lua chunk in a child of the Lua under test with the module on
--- its paths.
-function M.lua(source, env)
+-- Writes `source` to a temporary file and starts the shell command
+-- command(path) on it in the background, its stderr with its stdout.
+-- :wait() returns as M.pipe's does, and removes the file.
+function M.startScript(source, command)
   local path = os.tmpname()
   local f = assert(io.open(path, "w"))
   f:write(source)
   f:close()
-  local out, ok, code = M.sh(('%s LUA_PATH="./lua/?.lua;./spec/?.lua;;" LUA_CPATH="./%s/?.so;;" '
-    .. 'timeout 60 %s %s'):format(env or "", M.build, M.LUA, path), true)
-  os.remove(path)
-  return out, ok, code
+  local p = M.pipe(command(path) .. " 2>&1")
+  return {
+    wait = function()
+      local out, ok, code = p:wait()
+      os.remove(path)
+      return out, ok, code
+    end,
+  }
+end
+
+-- Runs a Lua chunk in a child of the Lua under test with the module on
+-- its paths (keeping the sanitizer preload: the child loads the module).
+function M.lua(source, env)
+  return M.startScript(source, function(path)
+    return ('%s LUA_PATH="./lua/?.lua;./spec/?.lua;;" LUA_CPATH="./%s/?.so;;" timeout 60 %s %s')
+      :format(env or "", M.build, M.LUA, path)
+  end):wait()
 end
 
 -- Starts `node -e source arg...` in the background. Returns an object with
@@ -240,18 +254,9 @@ function M.node(source, ...)
   for i, a in ipairs({ ... }) do
     args[i] = "'" .. tostring(a):gsub("'", "'\\''") .. "'"
   end
-  local path = os.tmpname()
-  local f = assert(io.open(path, "w"))
-  f:write(source)
-  f:close()
-  local p = M.pipe(("env -u LD_PRELOAD timeout 20 node %s %s 2>&1"):format(path, table.concat(args, " ")))
-  return {
-    wait = function()
-      local out, ok = p:wait()
-      os.remove(path)
-      return out, ok
-    end,
-  }
+  return M.startScript(source, function(path)
+    return ("env -u LD_PRELOAD timeout 20 node %s %s"):format(path, table.concat(args, " "))
+  end)
 end
 
 return M

@@ -103,23 +103,12 @@ local function asanEnv()
     .. "UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 "):format(preload)
 end
 
--- Starts the child for one case; returns an object whose :wait() gives
--- output, ok.
+-- Starts the child for one case; :wait() gives output, ok.
 local function startChild(name, body, wrapper, seconds)
-  local path = os.tmpname()
-  local f = assert(io.open(path, "w"))
-  f:write(CHILD:format(body, name, name, name))
-  f:close()
-  local run = h.pipe(('timeout -k 5 %d env -u LD_PRELOAD %s LUA_PATH="./lua/?.lua;;" '
-    .. 'LUA_CPATH="./%s/?.so;;" %s%s %s 2>&1')
-    :format(seconds or 30, asanBuild and asanEnv() or "", h.build, wrapper or "", h.LUA, path))
-  return {
-    wait = function()
-      local out, ok = run:wait()
-      os.remove(path)
-      return out, ok
-    end,
-  }
+  return h.startScript(CHILD:format(body, name, name, name), function(path)
+    return ('timeout -k 5 %d env -u LD_PRELOAD %s LUA_PATH="./lua/?.lua;;" LUA_CPATH="./%s/?.so;;" %s%s %s')
+      :format(seconds or 30, asanBuild and asanEnv() or "", h.build, wrapper or "", h.LUA, path)
+  end)
 end
 
 local function child(name, body)

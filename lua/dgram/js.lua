@@ -230,6 +230,10 @@ end
 ---------------------------------------------------------------------------
 -- Strings as JS counts them, in UTF-16 units.
 
+-- The lead bytes of UTF-8's 4-byte sequences: the astral characters, two
+-- units each.
+local ASTRAL_LEADS = { "\240", "\241", "\242", "\243", "\244" }
+
 -- A Lua string as JS sees it: a list of characters, each with its bytes,
 -- code point and UTF-16 length. Strings that are not valid UTF-8 are taken
 -- byte by byte (each byte one unit, its value as code point). Only the
@@ -260,16 +264,14 @@ local function chars(s, max)
   if n <= max then return list, n end
   -- the total, without building the rest of the list
   if not valid then return list, #s end
-  -- an astral character (lead byte F0-F4) is 2 units: plain finds of
-  -- each lead byte (a loop over a 64 KiB string's code points, or a
-  -- pattern's, took milliseconds)
+  -- plain finds of the astral lead bytes (a loop over a 64 KiB string's
+  -- code points, or a pattern's, took milliseconds)
   local total = length
-  for lead = 0xF0, 0xF4 do
-    local leadByte = string.char(lead)
-    local at = s:find(leadByte, 1, true)
+  for _, lead in ipairs(ASTRAL_LEADS) do
+    local at = s:find(lead, 1, true)
     while at do
       total = total + 1
-      at = s:find(leadByte, at + 1, true)
+      at = s:find(lead, at + 1, true)
     end
   end
   return list, total
