@@ -116,42 +116,27 @@ local function envList(env)
   return table.concat(list, " ")
 end
 
--- The shell command that runs `source` (with M.PRELUDE) in a child of the
--- Lua under test.
+-- The shell command that runs the script at `path` in a child of the Lua
+-- under test, without the sanitizer preload.
 -- opts: env (table), netns (a namespace name), prefix (e.g. "prlimit
--- --nofile=20"), timeout (seconds, default 60). Returns the command and
--- the script's path (the caller removes it).
-local function childCommand(source, opts)
-  opts = opts or {}
-  local path = os.tmpname()
-  local f = assert(io.open(path, "w"))
-  f:write(M.PRELUDE, source)
-  f:close()
+-- --nofile=20"), timeout (seconds, default 60).
+local function childCommand(path, opts)
   local ns = opts.netns and ("ip netns exec " .. opts.netns .. " ") or ""
-  local cmd = ("%stimeout -k 5 %d env %s %s %s %s"):format(ns, opts.timeout or 60, envList(opts.env),
-    opts.prefix or "", h.LUA, path)
-  return cmd, path
+  return ("unset LD_PRELOAD; %stimeout -k 5 %d env %s %s %s %s"):format(ns, opts.timeout or 60,
+    envList(opts.env), opts.prefix or "", h.LUA, path)
 end
 
--- Runs the child to completion: output (stdout+stderr), ok, exit code.
-function M.child(source, opts)
-  local cmd, path = childCommand(source, opts)
-  local out, ok, code = M.sh(cmd)
-  os.remove(path)
-  return out, ok, code
-end
-
--- Starts the child in the background; :wait() returns what M.child does.
+-- Starts `source` (after M.PRELUDE) in a child in the background; :wait()
+-- returns output (stdout+stderr), ok, exit code.
 function M.spawn(source, opts)
-  local cmd, path = childCommand(source, opts)
-  local p = h.pipe("unset LD_PRELOAD; { " .. cmd .. "\n} 2>&1")
-  return {
-    wait = function()
-      local out, ok, code = p:wait()
-      os.remove(path)
-      return out, ok, code
-    end,
-  }
+  return h.startScript(M.PRELUDE .. source, function(path)
+    return childCommand(path, opts or {})
+  end)
+end
+
+-- Runs the child to completion: what M.spawn's :wait() returns.
+function M.child(source, opts)
+  return M.spawn(source, opts):wait()
 end
 
 -- Asserts the child ran to a successful end; returns its output.

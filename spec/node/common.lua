@@ -56,10 +56,6 @@ end
 M.SKIP_CODE = 77
 function M.luaChild(source, opts)
   opts = opts or {}
-  local path = os.tmpname()
-  local f = assert(io.open(path, "w"))
-  f:write(source)
-  f:close()
   local env = { "LUA_PATH=" .. shq(package.path), "LUA_CPATH=" .. shq(package.cpath) }
   if os.getenv("LD_PRELOAD") then -- the child runs the same (sanitizer) build
     env[#env + 1] = "LD_PRELOAD=" .. shq(os.getenv("LD_PRELOAD"))
@@ -68,11 +64,10 @@ function M.luaChild(source, opts)
     env[#env + 1] = k .. "=" .. shq(v)
   end
   local prefix = opts.netns and ("ip netns exec " .. opts.netns.name .. " ") or ""
-  local cmd = ("%stimeout -k 2 %d env %s %s %s"):format(prefix, opts.timeout or 30,
-    table.concat(env, " "), h.LUA, path)
-  local out, ok, code = M.sh(cmd)
-  os.remove(path)
-  return out, ok, code
+  return h.startScript(source, function(path)
+    return ("unset LD_PRELOAD; %stimeout -k 2 %d env %s %s %s"):format(prefix, opts.timeout or 30,
+      table.concat(env, " "), h.LUA, path)
+  end):wait()
 end
 
 -- Asserts that a child run (output, ok, code from M.luaChild) succeeded;
